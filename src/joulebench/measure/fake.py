@@ -1,0 +1,85 @@
+"""A scripted sensor for tests and examples: shipped in the library, injected, not patched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .sensor import Domain, Method, Reading, SensorInfo
+
+
+class FakeSensor:
+    """A sensor that returns scripted readings, or a constant power on a fake clock.
+
+    Either give ``readings`` (an iterable of cumulative joules or ``Reading`` objects,
+    returned one per :meth:`read`), or give ``power_w`` and a ``clock`` callable, in
+    which case energy is ``power_w * (clock() - clock_at_open)``.
+    """
+
+    def __init__(
+        self,
+        source: str = "fake:0",
+        *,
+        readings: Iterable[float | Reading] | None = None,
+        power_w: float | None = None,
+        clock: Callable[[], float] | None = None,
+        domain: Domain = Domain.GPU,
+        method: Method = Method.COUNTER,
+        update_period_s: float = 0.0,
+        band: tuple[float, float] | None = None,
+        poll_interval_s: float | None = None,
+    ) -> None:
+        if (readings is None) == (power_w is None):
+            raise ValueError("give exactly one of readings= or power_w=")
+        self.info = SensorInfo(
+            source=source,
+            domain=domain,
+            device=source.split(":")[-1],
+            method=method,
+            covers=f"fake {domain.value}",
+            update_period_s=update_period_s,
+            band=band,
+        )
+        self._readings = iter(readings) if readings is not None else None
+        self._power_w = power_w
+        import time
+
+        self._clock = clock or time.monotonic
+        self._t0 = self._clock()
+        self._poll_interval_s = poll_interval_s
+        self.polls = 0
+        self.reads = 0
+        self.closed = False
+
+    @property
+    def poll_interval_s(self) -> float | None:
+        return self._poll_interval_s
+
+    def poll(self) -> None:
+        self.polls += 1
+
+    def read(self) -> Reading:
+        self.reads += 1
+        now = self._clock()
+        if self._readings is not None:
+            item = next(self._readings)
+            if isinstance(item, Reading):
+                return item
+            return Reading(timestamp_s=now, energy_j=float(item))
+        assert self._power_w is not None
+        return Reading(timestamp_s=now, energy_j=self._power_w * (now - self._t0))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeClock:
+    """A manually advanced clock: ``clock.advance(1.5)``; call it to read the time."""
+
+    def __init__(self, start_s: float = 1000.0) -> None:
+        self.now_s = start_s
+
+    def __call__(self) -> float:
+        return self.now_s
+
+    def advance(self, seconds: float) -> None:
+        self.now_s += seconds
