@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from ..carbon.context import CarbonContext
 from ..measure.results import Measurement
+
+__all__ = ["CarbonContext", "RunRecord"]
 
 STATUS_OK = "ok"
 STATUS_FAILED = "failed"
@@ -28,17 +31,6 @@ def new_run_id() -> str:
 
 def utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-@dataclass(frozen=True)
-class CarbonContext:
-    """Where the carbon figure comes from. ``region`` is e.g. ``FRA`` or ``aws:us-west-2``."""
-
-    intensity_g_per_kwh: float
-    source: str  # e.g. "Ember 2023 annual average (FRA)", "user", "default world average"
-    region: str | None = None
-    year: int | None = None
-    pue: float = 1.0
 
 
 @dataclass(frozen=True)
