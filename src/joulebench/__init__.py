@@ -5,9 +5,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
 
 from . import measure
-from .measure import track
 
 __all__ = ["__version__", "measure", "track"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "track":
+        from .measure.meter import track
+
+        return track
+    raise AttributeError(name)
