@@ -64,3 +64,19 @@ class TaskRunner(Protocol):
     def run(self, prepared: Prepared, phase: PhaseHook = no_phase) -> QueryResult:
         """Run one query end to end: tokenize/process, forward or generate, post-process."""
         ...
+
+
+@dataclass
+class LoadedTask:
+    """A task's runner around a loaded model, as every task module's ``load()`` returns it.
+
+    ``model`` is the underlying torch module (or pipeline), so a benchmark can call it bare;
+    ``info`` records provenance: source kind, architecture class, tokenizer provenance,
+    ``zero_shot``, dtype and device.
+    """
+
+    runner: TaskRunner
+    parameters: int  # sum of numel over the model's parameters
+    model_label: str  # ModelSource.label: keeps "random:" so it never passes for trained
+    info: dict[str, Any] = field(default_factory=dict)
+    model: Any = None

@@ -1,0 +1,47 @@
+"""The ten tasks of the study, by name, each a module with ``SPEC`` and ``load()``.
+
+Every task module exposes::
+
+    SPEC: TaskSpec
+    def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",
+             trust_remote_code: bool = False) -> LoadedTask
+
+Modules are imported lazily, so importing this catalog costs nothing (no torch).
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from ..errors import UsageError, closest
+
+TASK_MODULES: dict[str, str] = {
+    "text-classification": "joulebench.tasks.text_classification",
+    "token-classification": "joulebench.tasks.token_classification",
+    "question-answering": "joulebench.tasks.question_answering",
+    "fill-mask": "joulebench.tasks.fill_mask",
+    "text-generation": "joulebench.tasks.text_generation",
+    "summarization": "joulebench.tasks.summarization",
+    "image-classification": "joulebench.tasks.image_classification",
+    "object-detection": "joulebench.tasks.object_detection",
+    "image-to-text": "joulebench.tasks.image_to_text",
+    "text-to-image": "joulebench.tasks.text_to_image",
+}
+
+
+def task_names() -> list[str]:
+    """The task names, in the study's order."""
+    return list(TASK_MODULES)
+
+
+def get_task(name: str) -> ModuleType:
+    """The task module for ``name`` (imported now); unknown names raise UsageError."""
+    try:
+        module_path = TASK_MODULES[name]
+    except KeyError:
+        raise UsageError(
+            f"unknown task {name!r}{closest(name, list(TASK_MODULES))}",
+            hint="valid tasks: " + ", ".join(TASK_MODULES),
+        ) from None
+    return importlib.import_module(module_path)
