@@ -54,7 +54,7 @@ def test_total_energy_duration_and_provenance(clock: FakeClock) -> None:
 
 def test_measure_callable_builds_a_meter(clock: FakeClock) -> None:
     s = FakeSensor(power_w=10.0, clock=clock)
-    with joulebench.measure([s], clock=clock) as m:
+    with joulebench.measure([s], clock=clock) as m:  # type: ignore[operator]
         clock.advance(1.5)
     assert isinstance(m, Meter)
     assert m.result is not None and m.result.energy_j == 15.0
@@ -194,7 +194,7 @@ def test_negative_delta_is_a_gap(clock: FakeClock) -> None:
 
 def test_gap_inside_one_phase_entry_voids_the_phase(clock: FakeClock) -> None:
     wrapped = [Reading(0.0, e, gaps=1, gap_reason="wrap") for e in (4.0, 5.0)]
-    readings = [0.0, 1.0, 2.0, 3.0, *wrapped]
+    readings: list[float | Reading] = [0.0, 1.0, 2.0, 3.0, *wrapped]
     s = FakeSensor(readings=readings)
     with meter(clock, s) as m:
         for _ in range(2):

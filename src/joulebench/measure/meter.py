@@ -352,14 +352,18 @@ class Meter:
                 )
             components.append(self._component(s.info, energy, gap, duration_s, "window"))
         if idle is not None:
-            for s in sensors:
-                if s.info.source not in idle:
-                    warnings.append(f"{s.info.source}: no idle power; its net energy is unknown")
-        sources = {s.info.source for s in sensors}
-        if idle is not None and self.baseline is not None:
-            for src in idle:
-                if src not in sources:
-                    warnings.append(f"baseline given for {src!r}, which no sensor measures")
+            warnings.extend(
+                f"{s.info.source}: no idle power; its net energy is unknown"
+                for s in sensors
+                if s.info.source not in idle
+            )
+            if self.baseline is not None:
+                sources = {s.info.source for s in sensors}
+                warnings.extend(
+                    f"baseline given for {src!r}, which no sensor measures"
+                    for src in idle
+                    if src not in sources
+                )
         if not sensors:
             warnings.append("no sensors: nothing was measured")
         extra: dict[str, object] = {}
@@ -415,6 +419,8 @@ class Meter:
         )
 
     def _build_phases(self, failed: dict[str, str]) -> tuple[PhaseResult, ...]:
+        if not self._phases:
+            return ()
         children: dict[str | None, list[_PhaseAcc]] = {}
         for acc in self._phases.values():
             parent = acc.path.rpartition("/")[0] or None
