@@ -1,0 +1,89 @@
+"""Analysis: pure functions over run records and plain numbers. No I/O.
+
+Units are in every name: ``*_j_per_1000_queries`` (joules per 1,000 queries, the study's
+unit; ``units.j_to_kwh`` for its kWh), ``*_g_per_1000_queries`` (grams CO2eq),
+``*_s_per_query``, ``*_j_per_output_token``, ``*_j_per_image``; break-even in kWh.
+
+- :func:`cell_summaries` / :func:`task_summaries`: per (task, model, dataset) and per task
+  (the study's Table 2): n, mean, sample std, median, 95% Student-t interval.
+- :func:`rate_models` / :func:`star_ratings`: 1-5 stars by quintile of a cohort.
+- :func:`scaling_by_task` / :func:`loglog_fit`: energy vs parameter count, log-log.
+- :func:`efficiency_vs_peak` and :data:`DEVICE_PEAKS`: FLOP/J vs the hardware's peak.
+- :func:`task_specific_vs_multipurpose`: zero-shot models as a multiple of the
+  task-specific median per dataset.
+- :func:`breakeven`: queries until inference equals training energy.
+- :func:`compare_values`: two samples side by side with Welch's t-test.
+"""
+
+from __future__ import annotations
+
+from .aggregate import (
+    CellSummary,
+    TaskSummary,
+    cell_summaries,
+    equivalents_per_1000_queries,
+    samples,
+    summarize_cell,
+    summarize_task,
+    task_summaries,
+)
+from .breakeven import BreakEven, breakeven
+from .compare import Comparison, compare_values
+from .hardware import DEVICE_PEAKS, DevicePeak, PeakEfficiency, device_peak, efficiency_vs_peak
+from .multipurpose import MultiPurposeRow, task_specific_vs_multipurpose
+from .samples import QUERY_PHASE, RunSample, is_zero_shot, quality_of, run_sample
+from .scaling import ScalingFit, loglog_fit, scaling_by_task
+from .stars import (
+    CohortRating,
+    StarRatings,
+    percentile,
+    rate_models,
+    size_class,
+    star_ratings,
+    stars_for,
+)
+from .stats import Summary, WelchTest, summarize, summarize_or_none, t_cdf, t_ppf, welch
+
+__all__ = [
+    "DEVICE_PEAKS",
+    "QUERY_PHASE",
+    "BreakEven",
+    "CellSummary",
+    "CohortRating",
+    "Comparison",
+    "DevicePeak",
+    "MultiPurposeRow",
+    "PeakEfficiency",
+    "RunSample",
+    "ScalingFit",
+    "StarRatings",
+    "Summary",
+    "TaskSummary",
+    "WelchTest",
+    "breakeven",
+    "cell_summaries",
+    "compare_values",
+    "device_peak",
+    "efficiency_vs_peak",
+    "equivalents_per_1000_queries",
+    "is_zero_shot",
+    "loglog_fit",
+    "percentile",
+    "quality_of",
+    "rate_models",
+    "run_sample",
+    "samples",
+    "scaling_by_task",
+    "size_class",
+    "star_ratings",
+    "stars_for",
+    "summarize",
+    "summarize_cell",
+    "summarize_or_none",
+    "summarize_task",
+    "t_cdf",
+    "t_ppf",
+    "task_specific_vs_multipurpose",
+    "task_summaries",
+    "welch",
+]

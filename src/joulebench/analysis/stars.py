@@ -1,0 +1,120 @@
+"""Star ratings 1-5 from energy per query, by quintile of a cohort (AI Energy Score style).
+
+Rule (one cohort: one task, or one size class of text generation):
+
+- cut points are the 20th, 40th, 60th and 80th percentiles of the cohort's values, by
+  linear interpolation between order statistics (numpy's default, "type 7");
+- a value ``<= cut[0]`` gets 5 stars, ``<= cut[1]`` 4, ``<= cut[2]`` 3, ``<= cut[3]`` 2,
+  else 1. Lower energy, more stars.
+
+Ties: equal values always get equal stars (the rule looks only at the value); a value on
+a cut point gets the better rating. So a cohort of identical values is all 5 stars.
+Small cohorts (fewer than 5 members) use the same rule and are flagged
+``small_cohort``: one member gets 5 stars; two get 5 and 1. Reports should say so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from .aggregate import CellSummary
+
+K = TypeVar("K", bound=Hashable)
+
+SIZE_CLASS_A_MAX_PARAMETERS = 20_000_000_000
+SIZE_CLASS_B_MAX_PARAMETERS = 66_000_000_000
+SIZE_CLASS_TASKS = frozenset({"text-generation"})
+
+
+@dataclass(frozen=True)
+class StarRatings(Generic[K]):
+    """Stars per member and the cohort's four cut points (in the unit of the values)."""
+
+    stars: Mapping[K, int]
+    cut_points: tuple[float, float, float, float]
+    n: int
+    small_cohort: bool
+
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """The ``q`` (0..100) percentile with linear interpolation (numpy's default)."""
+    xs = sorted(values)
+    if not xs:
+        raise ValueError("percentile() needs at least one value")
+    if not 0.0 <= q <= 100.0:
+        raise ValueError("q must be in [0, 100]")
+    pos = (len(xs) - 1) * q / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def stars_for(value: float, cut_points: tuple[float, float, float, float]) -> int:
+    """Stars for one value against a cohort's cut points (5 = lowest energy)."""
+    for i, cut in enumerate(cut_points):
+        if value <= cut:
+            return 5 - i
+    return 1
+
+
+def star_ratings(values: Mapping[K, float]) -> StarRatings[K]:
+    """Rate each member of one cohort by quintile of its value (e.g. J per query)."""
+    if not values:
+        raise ValueError("star_ratings() needs at least one value")
+    if any(math.isnan(v) for v in values.values()):
+        raise ValueError("star_ratings() got NaN")
+    vs = list(values.values())
+    a, b, c, d = (percentile(vs, q) for q in (20, 40, 60, 80))
+    cuts = (a, b, c, d)
+    return StarRatings(
+        stars={k: stars_for(v, cuts) for k, v in values.items()},
+        cut_points=cuts,
+        n=len(vs),
+        small_cohort=len(vs) < 5,
+    )
+
+
+def size_class(parameters: int | None) -> str | None:
+    """Text generation size class: A <= 20B parameters, B <= 66B, C larger; None if unknown."""
+    if parameters is None:
+        return None
+    if parameters <= SIZE_CLASS_A_MAX_PARAMETERS:
+        return "A"
+    if parameters <= SIZE_CLASS_B_MAX_PARAMETERS:
+        return "B"
+    return "C"
+
+
+@dataclass(frozen=True)
+class CohortRating:
+    """The ratings of one cohort: a task, and for text generation a size class."""
+
+    task: str | None
+    size_class: str | None
+    ratings: StarRatings[str]  # keyed by model; values were mean J per query
+
+
+def rate_models(cells: Iterable[CellSummary]) -> list[CohortRating]:
+    """Stars per model within each task (text generation: within each size class).
+
+    A model's value is its mean energy per query (J) averaged over its datasets' cell
+    means, so every dataset weighs the same. Text-generation models of unknown size form
+    their own cohort (``size_class`` None).
+    """
+    per_model: dict[tuple[str | None, str | None], dict[str, list[float]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for c in cells:
+        cls = size_class(c.parameters) if c.task in SIZE_CLASS_TASKS else None
+        per_model[(c.task, cls)][c.model or ""].append(c.energy_j_per_1000_queries.mean / 1000.0)
+    out = []
+    for (task, cls), models in sorted(
+        per_model.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")
+    ):
+        values = {m: sum(v) / len(v) for m, v in models.items()}
+        out.append(CohortRating(task, cls, star_ratings(values)))
+    return out
