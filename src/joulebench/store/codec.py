@@ -1,0 +1,290 @@
+"""RunRecord <-> table rows. Pure functions; no SQLite here.
+
+JSON columns hold dicts, lists and scalars; a tuple stored inside ``config``/``extra``
+comes back as a list (JSON has no tuple). Everything else round-trips exactly:
+floats are stored as IEEE doubles, ``None`` as ``NULL``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..bench.records import RunRecord
+from ..carbon.context import CarbonContext
+from ..measure.results import ComponentEnergy, Measurement, PhaseResult
+from ..measure.sensor import Domain, Method
+
+Row = tuple[Any, ...]
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=True)
+
+
+def env_hash(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class EncodedRun:
+    run: Row
+    env: tuple[str, str]  # (env_hash, content)
+    phases: list[Row] = field(default_factory=list)
+    components: list[Row] = field(default_factory=list)
+
+
+def encode(record: RunRecord) -> EncodedRun:
+    env_content = dumps(record.environment)
+    h = env_hash(env_content)
+    m = record.measurement
+    c = record.carbon
+    run: Row = (
+        record.run_id,
+        record.kind,
+        record.status,
+        record.started_at,
+        record.task,
+        record.model,
+        record.dataset,
+        record.suite,
+        record.job_key,
+        record.repetition,
+        record.n_queries,
+        record.parameters,
+        dumps(record.units),
+        dumps(record.config),
+        h,
+        None if c is None else c.intensity_g_per_kwh,
+        None if c is None else c.source,
+        None if c is None else c.region,
+        None if c is None else c.year,
+        None if c is None else c.pue,
+        record.input_fingerprint,
+        None if record.command is None else dumps(list(record.command)),
+        record.exit_code,
+        record.error,
+        record.producer,
+        dumps(record.extra),
+        0 if m is None else 1,
+        None if m is None else m.started_at,
+        None if m is None else m.duration_s,
+        None if m is None else dumps(list(m.warnings)),
+        None if m is None else m.idle_s,
+        None if m is None else m.meter_cpu_s,
+        None if m is None else dumps(m.extra),
+        None if m is None else m.energy_j,
+    )
+    out = EncodedRun(run=run, env=(h, env_content))
+    if m is not None:
+        _encode_components(out, record.run_id, -1, "", m.components)
+        _encode_phases(out, record.run_id, -1, m.phases)
+    return out
+
+
+def _encode_phases(
+    out: EncodedRun, run_id: str, parent: int, phases: Sequence[PhaseResult]
+) -> None:
+    for p in phases:
+        ord_ = len(out.phases)
+        out.phases.append(
+            (
+                run_id,
+                ord_,
+                parent,
+                p.name,
+                p.path,
+                p.duration_s,
+                p.count,
+                p.energy_j,
+                p.net_energy_j,
+            )
+        )
+        _encode_components(out, run_id, ord_, p.path, p.components)
+        _encode_phases(out, run_id, ord_, p.children)
+
+
+def _encode_components(
+    out: EncodedRun,
+    run_id: str,
+    phase_ord: int,
+    phase_path: str,
+    components: Iterable[ComponentEnergy],
+) -> None:
+    for ce in components:
+        out.components.append(
+            (
+                run_id,
+                len(out.components),
+                phase_ord,
+                phase_path,
+                ce.source,
+                _value(ce.domain),
+                ce.device,
+                _value(ce.method),
+                ce.covers,
+                ce.energy_j,
+                ce.low_j,
+                ce.high_j,
+                ce.idle_power_w,
+                ce.net_energy_j,
+                ce.gap,
+                ce.details,
+            )
+        )
+
+
+def _value(v: Any) -> str:
+    return str(getattr(v, "value", v))
+
+
+_DOMAINS: dict[str, Any] = {d.value: d for d in Domain}
+_METHODS: dict[str, Any] = {m.value: m for m in Method}
+
+
+def loads(text: str) -> Any:
+    """``json.loads`` with a fast path for the common empty containers."""
+    if text == "{}":
+        return {}
+    if text == "[]":
+        return []
+    return json.loads(text)
+
+
+def decode_component(row: Sequence[Any]) -> ComponentEnergy:
+    """``row`` holds COMPONENT_COLUMNS from ``source`` on (index 4 onwards)."""
+    (source, domain, device, method, covers, energy_j, low_j, high_j, idle_w, net_j, gap, det) = row
+    # Positional for speed (10k runs); unknown enum text (a newer writer) is kept as text.
+    return ComponentEnergy(
+        source,
+        _DOMAINS.get(domain, domain),
+        device,
+        _METHODS.get(method, method),
+        covers,
+        energy_j,
+        low_j,
+        high_j,
+        idle_w,
+        net_j,
+        gap,
+        det,
+    )
+
+
+def build_phases(
+    phase_rows: Sequence[Sequence[Any]],
+    components_by_phase: dict[int, list[ComponentEnergy]],
+) -> tuple[PhaseResult, ...]:
+    """Rebuild the phase tree from rows (ord, parent_ord, name, path, duration_s, count)."""
+    children: dict[int, list[int]] = {}
+    by_ord: dict[int, Sequence[Any]] = {}
+    for row in phase_rows:
+        by_ord[row[0]] = row
+        children.setdefault(row[1], []).append(row[0])
+
+    def make(ord_: int) -> PhaseResult:
+        _, _, name, path, duration_s, count = by_ord[ord_]
+        return PhaseResult(
+            name=name,
+            path=path,
+            duration_s=duration_s,
+            components=tuple(components_by_phase.get(ord_, ())),
+            children=tuple(make(k) for k in sorted(children.get(ord_, ()))),
+            count=count,
+        )
+
+    return tuple(make(k) for k in sorted(children.get(-1, ())))
+
+
+def decode_run(
+    row: Sequence[Any],
+    environment: dict[str, Any],
+    phase_rows: Sequence[Sequence[Any]],
+    components_by_phase: dict[int, list[ComponentEnergy]],
+) -> RunRecord:
+    """``row`` holds RUN_COLUMNS in order (env_hash is ignored: ``environment`` is given)."""
+    (
+        run_id,
+        kind,
+        status,
+        started_at,
+        task,
+        model,
+        dataset,
+        suite,
+        job_key,
+        repetition,
+        n_queries,
+        parameters,
+        units,
+        config,
+        _env_hash,
+        c_intensity,
+        c_source,
+        c_region,
+        c_year,
+        c_pue,
+        input_fingerprint,
+        command,
+        exit_code,
+        error,
+        producer,
+        extra,
+        has_measurement,
+        m_started_at,
+        m_duration_s,
+        m_warnings,
+        m_idle_s,
+        m_meter_cpu_s,
+        m_extra,
+        _energy_j,
+    ) = row
+    measurement = None
+    if has_measurement:
+        measurement = Measurement(
+            started_at=m_started_at,
+            duration_s=m_duration_s,
+            components=tuple(components_by_phase.get(-1, ())),
+            phases=build_phases(phase_rows, components_by_phase),
+            warnings=tuple(loads(m_warnings)),
+            idle_s=m_idle_s,
+            meter_cpu_s=m_meter_cpu_s,
+            extra=loads(m_extra),
+        )
+    carbon = None
+    if c_intensity is not None:
+        carbon = CarbonContext(
+            intensity_g_per_kwh=c_intensity,
+            source=c_source,
+            region=c_region,
+            year=c_year,
+            pue=c_pue,
+        )
+    return RunRecord(
+        run_id=run_id,
+        kind=kind,
+        status=status,
+        started_at=started_at,
+        measurement=measurement,
+        task=task,
+        model=model,
+        dataset=dataset,
+        suite=suite,
+        job_key=job_key,
+        repetition=repetition,
+        n_queries=n_queries,
+        parameters=parameters,
+        units=loads(units),
+        config=loads(config),
+        environment=environment,
+        carbon=carbon,
+        input_fingerprint=input_fingerprint,
+        command=None if command is None else tuple(loads(command)),
+        exit_code=exit_code,
+        error=error,
+        producer=producer,
+        extra=loads(extra),
+    )
