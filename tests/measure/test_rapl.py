@@ -227,7 +227,7 @@ def test_permission_denied_becomes_sensor_permission_error(powercap):
 
 
 def test_missing_or_empty_root(tmp_path: Path):
-    with pytest.raises(SensorError, match="no .*intel-rapl zones"):
+    with pytest.raises(SensorError, match=r"no .*intel-rapl zones"):
         open_rapl(tmp_path / "absent")
     (tmp_path / "empty").mkdir()
     with pytest.raises(SensorError, match="VM/container"):
