@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from joulebench.data.images import offline_photos
+from joulebench.models.source import ModelSource, parse_model_spec
+from joulebench.tasks import image_classification as task
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)
+
+TINY_VIT = {"model_type": "vit", "architectures": ["ViTForImageClassification"], "hidden_size": 32,
+            "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64,
+            "image_size": 32, "patch_size": 8, "num_labels": 5}
+TINY_PROCESSOR = {"image_processor_type": "ViTImageProcessor", "do_resize": True,
+                  "size": {"height": 32, "width": 32}, "do_normalize": True,
+                  "image_mean": [0.5] * 3, "image_std": [0.5] * 3}
+
+
+def tiny_source(root: Path, config: dict, processor: dict) -> ModelSource:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "config.json").write_text(json.dumps(config))
+    (root / "preprocessor_config.json").write_text(json.dumps(processor))
+    return ModelSource(spec="random:tiny", kind="random", name="tiny", path=root)
+
+
+def test_image_classification_end_to_end(tmp_path: Path) -> None:
+    loaded = task.load(tiny_source(tmp_path / "vit", TINY_VIT, TINY_PROCESSOR))
+    prepared = loaded.runner.prepare({"image": offline_photos(1)[0], "label": 3})
+    assert prepared.payload.size == (640, 480)
+    result = loaded.runner.run(prepared)
+    assert result.input_images == 1 and result.output_images == 0
+    assert result.output["label"] in loaded.model.config.id2label.values()
+    assert 0.0 < result.output["score"] <= 1.0
+    assert loaded.parameters == sum(p.numel() for p in loaded.model.parameters())
+    assert loaded.model_label == "random:tiny"
+    assert loaded.info["source_kind"] == "random"
+    assert loaded.info["architecture"] == "ViTForImageClassification"
+    assert "ViTImageProcessorPil" in loaded.info["processor"]
+    json.dumps(result.output)
+
+
+@pytest.mark.slow
+def test_random_vit_base_has_the_real_size() -> None:
+    loaded = task.load(parse_model_spec("random:google/vit-base-patch16-224"))
+    assert loaded.model.config.num_labels == 1000
+    assert loaded.parameters == 86_567_656  # study's table: 86,389,248
+    result = loaded.runner.run(loaded.runner.prepare(offline_photos(1)[0]))
+    assert result.input_images == 1
