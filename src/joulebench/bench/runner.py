@@ -1,0 +1,413 @@
+"""Run one job: load (measured), prepare inputs (not measured), warm up, then repetitions.
+
+:func:`execute_job` is a pure function of its arguments (a :class:`JobSpec`, the idle
+baseline, the environment snapshot, the carbon context): it can run in a worker process
+and yields one :class:`RunRecord` per repetition as soon as that repetition ends, so a
+sink can store it before the next starts. Anything that goes wrong inside the job (the
+model does not load or does not fit the task, an image is corrupt, a column is missing,
+out of memory) becomes a ``failed`` record carrying the error; the caller goes on.
+
+One meter window per repetition, with one ``query`` phase around the whole query loop:
+the per-query figure is that phase's energy divided by the number of queries. Latency is
+timed per call with :func:`time.perf_counter`. When warm-up queries take at least
+``RunnerSettings.phase_split_min_s`` (generation, diffusion), the meter's phase hook is
+passed to the task runner so it can record ``query/prefill``, ``query/decode`` ...; for
+fast queries the hook is a no-op, so phase bookkeeping never weighs on the figure.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .. import __version__
+from ..carbon.context import CarbonContext
+from ..errors import DataError, UsageError
+from ..measure.meter import Meter
+from ..measure.sensor import Sensor
+from ..models.source import parse_model_spec
+from ..tasks.base import LoadedTask, Prepared, QueryResult, no_phase
+from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, new_run_id, utc_now_iso
+from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
+from .stats import ci_half_width_pct, latency_summary
+
+PRODUCER = f"joulebench {__version__}"
+BATCH_INPUT_KINDS = ("text", "question-context", "prompt")
+
+
+def _default_task_loader(name: str) -> Any:
+    from ..tasks.catalog import get_task
+
+    return get_task(name)
+
+
+def _default_rows_loader(spec: str, **kwargs: Any) -> Any:
+    from ..data import load_rows  # lazy: datasets/PIL only when a job runs
+
+    return load_rows(spec, **kwargs)
+
+
+@dataclass(frozen=True)
+class RunnerSettings:
+    """How the runner behaves; picklable so a worker gets the same settings."""
+
+    phase_split: str = "auto"  # "auto" | "on" | "off": pass the meter's phase hook to run()
+    phase_split_min_s: float = 0.05  # auto: split when the median warm-up query takes this long
+    sync_cuda: bool | None = None
+    task_loader: Callable[[str], Any] = field(default=_default_task_loader)
+    rows_loader: Callable[..., Any] = field(default=_default_rows_loader)
+
+
+def validate_job(job: JobSpec, settings: RunnerSettings | None = None) -> None:
+    """Check names before anything runs: unknown task or model, batch on a non-text task.
+
+    Raises :class:`UsageError` (with suggestions) so a typo costs nothing.
+    """
+    settings = settings or RunnerSettings()
+    module = settings.task_loader(job.task)
+    parse_model_spec(job.model)
+    if job.batch_size > 1:
+        kind = getattr(getattr(module, "SPEC", None), "input_kind", None)
+        if kind not in BATCH_INPUT_KINDS:
+            raise UsageError(
+                f"--batch-size {job.batch_size}: task {job.task} runs one input at a time",
+                hint="batching is for text tasks; use --batch-size 1",
+            )
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    if type(exc).__name__ == "OutOfMemoryError":  # torch.OutOfMemoryError / cuda variant
+        return True
+    return isinstance(exc, RuntimeError | MemoryError) and (
+        isinstance(exc, MemoryError) or "out of memory" in str(exc).lower()
+    )
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line: ``out of memory: ...`` or ``ModelError: ...``."""
+    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if is_out_of_memory(exc):
+        return f"out of memory: {msg or type(exc).__name__}"
+    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+
+
+def _free_memory() -> None:
+    gc.collect()
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            if torch.cuda.is_initialized():
+                torch.cuda.empty_cache()
+        except Exception:  # cleanup is best effort
+            pass
+
+
+def _cycle(items: Sequence[Any], n: int) -> list[Any]:
+    return [items[i % len(items)] for i in range(n)]
+
+
+def _batches(items: list[Any], size: int) -> list[list[Any]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _units(results: Sequence[QueryResult | Sequence[QueryResult]]) -> dict[str, int]:
+    totals = {"input_tokens": 0, "output_tokens": 0, "input_images": 0, "output_images": 0}
+    for r in results:
+        for q in r if isinstance(r, list | tuple) else (r,):
+            totals["input_tokens"] += q.input_tokens
+            totals["output_tokens"] += q.output_tokens
+            totals["input_images"] += q.input_images
+            totals["output_images"] += q.output_images
+    totals["images"] = totals["input_images"] + totals["output_images"]
+    return totals
+
+
+def _phase_summary(meter: Meter) -> dict[str, Any]:
+    """A small JSON view of a setup window (load, warm-up) for ``RunRecord.extra``."""
+    result = meter.result
+    out: dict[str, Any] = {}
+    if result is None:
+        return out
+    for p in result.phases:
+        out[p.name] = {
+            "duration_s": p.duration_s,
+            "energy_j": p.energy_j,
+            "net_energy_j": p.net_energy_j,
+            "count": p.count,
+            "components": [
+                {"source": c.source, "method": c.method.value, "energy_j": c.energy_j}
+                for c in p.components
+            ],
+        }
+    return out
+
+
+class _Job:
+    """State of one job while it runs (keeps execute_job readable)."""
+
+    def __init__(
+        self,
+        job: JobSpec,
+        *,
+        baseline: Mapping[str, float] | None,
+        env: Mapping[str, Any],
+        carbon: CarbonContext | None,
+        suite: str | None,
+        sensors: Sequence[Sensor],
+        settings: RunnerSettings,
+    ) -> None:
+        self.job = job
+        self.baseline = dict(baseline) if baseline is not None else None
+        self.env = dict(env)
+        self.carbon = carbon
+        self.suite = suite
+        self.sensors = list(sensors)
+        self.settings = settings
+        self.stage = "setup"
+        self.config: dict[str, Any] = job.to_dict()
+        self.loaded: LoadedTask | None = None
+        self.fingerprint: str | None = None
+
+    def meter(self) -> Meter:
+        return Meter(self.sensors, baseline=self.baseline, sync_cuda=self.settings.sync_cuda)
+
+    def record(self, **kw: Any) -> RunRecord:
+        job = self.job
+        return RunRecord(
+            run_id=new_run_id(),
+            kind=KIND_BENCHMARK,
+            task=job.task,
+            model=job.model,
+            dataset=job.dataset,
+            suite=self.suite,
+            job_key=job.job_key,
+            n_queries=job.n_queries,
+            parameters=self.loaded.parameters if self.loaded is not None else None,
+            config=self.config,
+            environment=self.env,
+            carbon=self.carbon,
+            input_fingerprint=self.fingerprint,
+            producer=PRODUCER,
+            **kw,
+        )
+
+    def failed(self, exc: BaseException, started_at: str, repetition: int | None) -> RunRecord:
+        return self.record(
+            status=STATUS_FAILED,
+            started_at=started_at,
+            measurement=None,
+            repetition=repetition,
+            error=describe_error(exc),
+            extra={
+                "stage": self.stage,
+                "traceback": "".join(traceback.format_exception(exc)[-6:]),
+            },
+        )
+
+
+def execute_job(
+    job: JobSpec,
+    *,
+    baseline: Mapping[str, float] | None = None,
+    env: Mapping[str, Any] | None = None,
+    carbon: CarbonContext | None = None,
+    suite: str | None = None,
+    sensors: Sequence[Sensor] | None = None,
+    start_repetition: int = 0,
+    on_queries: Callable[[int], None] | None = None,
+    settings: RunnerSettings | None = None,
+) -> Iterator[RunRecord]:
+    """Run ``job``; yield one record per repetition (or one failed record) as it finishes.
+
+    ``baseline``: idle watts per sensor source, measured once per session.
+    ``sensors``: the session's sensors; ``None`` discovers them here (a worker process)
+    and closes them at the end. ``start_repetition``: repetitions already stored
+    (``--resume``); only ``job.repetitions - start_repetition`` more are run.
+    ``on_queries(n)`` is called as queries finish (progress bars).
+    KeyboardInterrupt propagates: repetitions already yielded are kept by the caller.
+    """
+    settings = settings or RunnerSettings()
+    job = job.resolved()
+    owner: Meter | None = None
+    if sensors is None:
+        owner = Meter()
+        sensors = owner.sensors
+    state = _Job(
+        job,
+        baseline=baseline,
+        env=env or {},
+        carbon=carbon,
+        suite=suite,
+        sensors=sensors,
+        settings=settings,
+    )
+    try:
+        yield from _run(state, start_repetition, on_queries)
+    finally:
+        state.loaded = None
+        _free_memory()
+        if owner is not None:
+            owner.close()
+
+
+def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
+    """Inputs first (cheap to fail), then the model (measured "load"), then preparation."""
+    job = state.job
+    state.stage = "task"
+    module = state.settings.task_loader(job.task)
+    source = parse_model_spec(job.model)
+    state.stage = "inputs"
+    sample = state.settings.rows_loader(
+        job.dataset,
+        task=job.task,
+        column=job.column,
+        n=job.n_queries,
+        split=job.split,
+        config=job.config,
+    )
+    rows = list(sample.rows)
+    if not rows:
+        raise DataError(f"dataset {job.label!r} gave no rows", hint="check --split and --column")
+    state.fingerprint = sample.fingerprint
+    state.config["input"] = {
+        "name": sample.name,
+        "source": sample.source,
+        "licence": sample.licence,
+        "rows": len(rows),
+        "cycled": len(rows) < job.n_queries,
+    }
+    setup: dict[str, Any] = {}
+    state.stage = "load"
+    meter = state.meter()
+    with meter:
+        with meter.phase("load"):
+            state.loaded = loaded = module.load(
+                source,
+                device=job.device,
+                dtype=job.dtype,
+                trust_remote_code=job.trust_remote_code,
+                **job.options_dict,
+            )
+        state.stage = "prepare"
+        runner = loaded.runner
+        prepared = [runner.prepare(r) for r in rows]
+        state.stage = "warmup"
+        warm: list[float] = []
+        if job.warmup:
+            with meter.phase("warmup"):
+                for p in _cycle(prepared, job.warmup):
+                    t0 = time.perf_counter()
+                    runner.run(p, no_phase)
+                    warm.append(time.perf_counter() - t0)
+    setup["setup"] = _phase_summary(meter)
+    setup["warmup_latencies_s"] = warm
+    state.config["model_info"] = dict(loaded.info)
+    state.config["model_label"] = loaded.model_label
+    state.config["preprocessing"] = getattr(getattr(module, "SPEC", None), "preprocessing", "")
+    return prepared, setup
+
+
+def _split_phases(settings: RunnerSettings, warm: list[float]) -> bool:
+    if settings.phase_split == "on":
+        return True
+    if settings.phase_split == "off" or not warm:
+        return False
+    return sorted(warm)[len(warm) // 2] >= settings.phase_split_min_s
+
+
+def _run(
+    state: _Job, start_repetition: int, on_queries: Callable[[int], None] | None
+) -> Iterator[RunRecord]:
+    job = state.job
+    started_at = utc_now_iso()
+    try:
+        prepared, setup = _prepare(state)
+    except Exception as exc:
+        yield state.failed(exc, started_at, None)
+        return
+    assert state.loaded is not None
+    runner = state.loaded.runner
+    items: list[Any] = _cycle(prepared, job.n_queries)
+    per_call = 1
+    if job.batch_size > 1:
+        run_batch = getattr(runner, "run_batch", None)
+        if run_batch is None:
+            exc = UsageError(f"the {job.task} runner takes one input at a time; use batch size 1")
+            yield state.failed(exc, started_at, None)
+            return
+        run = run_batch
+        items = _batches(items, job.batch_size)
+        per_call = job.batch_size
+    else:
+        run = runner.run
+    split = _split_phases(state.settings, setup["warmup_latencies_s"])
+    energies: list[float] = []
+    first = True
+    for rep in range(start_repetition, job.repetitions):
+        state.stage = f"repetition {rep}"
+        rep_started = utc_now_iso()
+        latencies: list[float] = []
+        results: list[Any] = []
+        try:
+            meter = state.meter()
+            with meter:
+                hook = meter.phase if split else no_phase
+                with meter.phase("query"):
+                    for item in items:
+                        t0 = time.perf_counter()
+                        result = run(item, hook)
+                        latencies.append(time.perf_counter() - t0)
+                        results.append(result)
+                        if on_queries is not None:
+                            on_queries(per_call)
+        except Exception as exc:
+            yield state.failed(exc, rep_started, rep)
+            return
+        measurement = meter.result
+        assert measurement is not None
+        query = measurement.phase("query")
+        query_s = query.duration_s if query is not None else measurement.duration_s
+        extra: dict[str, Any] = latency_summary(latencies, per_call)
+        extra["queries_per_s"] = job.n_queries / query_s if query_s > 0 else None
+        extra["calls"] = len(latencies)
+        extra["phase_split"] = split
+        extra["warmup_queries"] = job.warmup
+        if first:
+            extra["load"] = setup["setup"]  # this process loaded the model once, for these reps
+            first = False
+        energy = query.energy_j if query is not None else None
+        energies.append(energy / job.n_queries if energy is not None else query_s / job.n_queries)
+        stop = False
+        if job.adaptive_pct is not None:
+            hw = ci_half_width_pct(energies)
+            enough = len(energies) >= MIN_ADAPTIVE_REPETITIONS
+            stop = enough and hw is not None and hw <= job.adaptive_pct
+            extra["adaptive"] = {
+                "target_pct": job.adaptive_pct,
+                "half_width_pct": hw,
+                "basis": "energy" if energy is not None else "duration",
+                "converged": stop,
+            }
+        yield state.record(
+            status=STATUS_OK,
+            started_at=rep_started,
+            measurement=measurement,
+            repetition=rep,
+            units=_units(results),
+            extra=extra,
+        )
+        if stop:
+            return
+
+
+__all__ = [
+    "RunnerSettings",
+    "execute_job",
+    "is_out_of_memory",
+    "validate_job",
+]
