@@ -337,20 +337,23 @@ class Meter:
         sensors = self.sensors
         warnings = self._warnings
         idle = self._idle_power
+        check_period = self.min_window_warning
         components = []
         for s, b, e in zip(sensors, self._begin, end, strict=True):
+            info = s.info
             energy, gap = _delta(b, e)
-            src = s.info.source
-            if src in failed:
-                energy, gap = None, failed[src]
+            if failed and info.source in failed:
+                energy, gap = None, failed[info.source]
             if gap is not None:
-                warnings.append(f"{src}: no energy for this window ({gap}); left out of the total")
-            if self.min_window_warning and duration_s < s.info.update_period_s:
                 warnings.append(
-                    f"{src}: window of {duration_s:.3g} s is shorter than the sensor's update "
-                    f"period ({s.info.update_period_s:.3g} s); its figure is unreliable"
+                    f"{info.source}: no energy for this window ({gap}); left out of the total"
                 )
-            components.append(self._component(s.info, energy, gap, duration_s, "window"))
+            if check_period and duration_s < info.update_period_s:
+                warnings.append(
+                    f"{info.source}: window of {duration_s:.3g} s is shorter than the sensor's "
+                    f"update period ({info.update_period_s:.3g} s); its figure is unreliable"
+                )
+            components.append(self._component(info, energy, gap, duration_s, "window"))
         if idle is not None:
             warnings.extend(
                 f"{s.info.source}: no idle power; its net energy is unknown"
@@ -390,11 +393,15 @@ class Meter:
     def _component(
         self, info: SensorInfo, energy: float | None, gap: str | None, duration_s: float, where: str
     ) -> ComponentEnergy:
-        low = high = net = None
-        idle_w = self._idle_power.get(info.source) if self._idle_power is not None else None
+        low = high = net = idle_w = None
+        if self._idle_power is not None:
+            idle_w = self._idle_power.get(info.source)
         if energy is not None:
-            if info.band is not None:
-                low, high = energy * min(info.band), energy * max(info.band)
+            band = info.band
+            if band is not None:
+                low, high = energy * band[0], energy * band[1]
+                if low > high:
+                    low, high = high, low
             if idle_w is not None:
                 net = energy - idle_w * duration_s
                 if net < 0:
@@ -403,20 +410,11 @@ class Meter:
                         f"({energy:.6g} J < {idle_w * duration_s:.6g} J); net energy set to 0"
                     )
                     net = 0.0
+        # positional (the order of ComponentEnergy's fields): cheaper on the end path
         return ComponentEnergy(
-            source=info.source,
-            domain=info.domain,
-            device=info.device,
-            method=info.method,
-            covers=info.covers,
-            energy_j=energy,
-            low_j=low,
-            high_j=high,
-            idle_power_w=idle_w,
-            net_energy_j=net,
-            gap=gap,
-            details=info.details,
-        )
+            info.source, info.domain, info.device, info.method, info.covers,
+            energy, low, high, idle_w, net, gap, info.details,
+        )  # fmt: skip
 
     def _build_phases(self, failed: dict[str, str]) -> tuple[PhaseResult, ...]:
         if not self._phases:

@@ -8,7 +8,8 @@ each sensor is polled on its own schedule, the thread sleeps on a
 from :func:`time.monotonic`, and the thread measures its own CPU time
 (:func:`time.thread_time`) so the meter can report its overhead.
 
-A sensor whose ``poll()`` raises is dropped from the schedule and its error kept in
+``poll()`` runs on this thread while ``read()`` runs on the caller's, so a polled sensor
+guards its own state (a lock). A sensor whose ``poll()`` raises is dropped from the schedule and its error kept in
 :attr:`Sampler.errors`; the meter then reports that sensor's energy as a gap.
 """
 
