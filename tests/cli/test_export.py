@@ -130,3 +130,12 @@ def test_filters(db: str, capsys: pytest.CaptureFixture[str]):
     capsys.readouterr()
     assert main(["--db", db, "export", "--model", "distilbert"]) == 0
     assert len(_read(capsys.readouterr().out)) == 2
+
+
+def test_codecarbon_columns_are_a_superset_of_the_study_logs():
+    logs = Path("/work/shared/reference/power-hungry-processing/data/emissions/complete")
+    files = sorted(logs.glob("*.csv")) if logs.is_dir() else []
+    if not files:
+        pytest.skip("the study's released logs are not available here")
+    header = files[0].read_text().splitlines()[0].split(",")
+    assert set(header) <= set(CODECARBON_COLUMNS)
