@@ -1,0 +1,587 @@
+"""Import CodeCarbon CSV logs as run records (kind ``import``), with honest provenance.
+
+Reads both CodeCarbon layouts, any version (the header says which):
+
+- ``emissions.csv``: one row per tracker run (a run id seen on several rows keeps its
+  longest, i.e. latest cumulative, row);
+- task logs: a ``task_name`` column; the rows of one ``run_id`` are its phases
+  (``load model`` -> ``load``, ``query model`` -> ``query``, ``transfer model to GPU``
+  -> ``transfer``, anything else slugified).
+
+Column sets: 1.x (total ``energy_consumed`` only, no version column), 2.x (adds
+``cpu/gpu/ram_energy`` and ``_power``, ``codecarbon_version``, ``tracking_mode``), 3.x
+(adds ``water_consumed``, utilisation columns, ``wue``). Missing optional columns are
+``None``, never 0. Energies are kWh in the file and joules in the record.
+
+Provenance per component (CodeCarbon's own method, read from its source):
+
+- GPU: CodeCarbon >= 2 reads NVML's ``nvmlDeviceGetTotalEnergyConsumption`` counter
+  at each interval and sums the deltas -> ``counter``; 1.x multiplied sampled power by
+  the interval -> ``power-integration``. In ``machine`` mode it covers all GPUs.
+- CPU: a power constant over the whole file with energy = power x duration is
+  CodeCarbon's TDP fallback -> ``model`` ("CodeCarbon constant TDP 42.5 W"); a varying
+  power is a RAPL / Power Gadget counter -> ``counter``.
+- RAM: always CodeCarbon's per-GB model (0.375 W/GB in 2.x) -> ``model``.
+- 1.x files have only a total -> one ``other`` component, ``model``.
+
+The carbon context is the file's own ``emissions`` / ``energy_consumed`` ratio.
+Parsing is pure (:func:`parse_file` -> records); :func:`import_paths` writes through
+:class:`~joulebench.store.Store` in batches of whole runs (one transaction per batch).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import math
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .. import units
+from ..bench.records import KIND_IMPORT, STATUS_OK, RunRecord
+from ..carbon.context import CarbonContext
+from ..errors import DataError
+from ..measure.results import ComponentEnergy, Measurement, PhaseResult
+from ..measure.sensor import Domain, Method
+from .codecarbon_index import ImportIndex, RunLabels
+
+REQUIRED = ("timestamp", "duration", "emissions", "energy_consumed")
+PHASE_NAMES = {"load model": "load", "query model": "query", "transfer model to GPU": "transfer"}
+V3_MARKERS = ("water_consumed", "cpu_utilization_percent", "wue", "ram_used_gb")
+_NAMESPACE = uuid.UUID("6f1d3c1e-6a3b-4c55-9d1c-0b6c2f5e8a71")
+BATCH_RUNS = 1000
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Labels given on the command line; they override the index and the file."""
+
+    task: str | None = None
+    model: str | None = None
+    dataset: str | None = None
+    n_queries: int | None = None
+
+
+def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
+    """Text of a CSV file: UTF-8 (BOM or not), UTF-16 with a BOM, else latin-1 (warned)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), [f"{path}: decoded as UTF-16 (CodeCarbon writes UTF-8)"]
+    if b"\x00" in raw[:200]:
+        raise DataError(
+            f"{path}: NUL bytes in the file: UTF-16 without a byte-order mark, or not a CSV",
+            hint="re-save the file as UTF-8",
+        )
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        return raw.decode("latin-1"), [
+            f"{path}: not UTF-8 (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+            "decoded as latin-1"
+        ]
+
+
+def _num(row: dict[str, str], col: str, where: str, required: bool = False) -> float | None:
+    text = (row.get(col) or "").strip()
+    if not text or text.lower() in {"nan", "none", "null"}:
+        if required:
+            raise DataError(f"{where}: column {col!r} is empty")
+        return None
+    try:
+        v = float(text)
+    except ValueError:
+        raise DataError(f"{where}: column {col!r} is not a number: {text!r}") from None
+    if math.isinf(v) or (math.isnan(v) and required):
+        raise DataError(f"{where}: column {col!r} is not a finite number: {text!r}")
+    return v
+
+
+def column_set(header: Sequence[str]) -> str:
+    """``1.x``, ``2.x`` or ``3.x``: which CodeCarbon column set a header is."""
+    cols = set(header)
+    if any(m in cols for m in V3_MARKERS):
+        return "3.x"
+    if "cpu_energy" in cols or "codecarbon_version" in cols:
+        return "2.x"
+    return "1.x"
+
+
+def _major(version: str | None) -> int | None:
+    m = re.match(r"\s*(\d+)\.", version or "")
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class _Run:
+    run_id: str
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+def _phase_name(task_name: str) -> str:
+    name = PHASE_NAMES.get(task_name.strip())
+    if name:
+        return name
+    return re.sub(r"[^a-z0-9]+", "-", task_name.strip().lower()).strip("-") or "task"
+
+
+class _Provenance:
+    """Per-file component provenance (decided once from all rows)."""
+
+    def __init__(self, rows: list[dict[str, str]], version: str | None, cols: str, where: str):
+        self.cols = cols
+        self.version = version
+        self.mode = (rows[0].get("tracking_mode") or "").strip() or None
+        first = rows[0]
+        self.cpu_model = (first.get("cpu_model") or "").strip() or "CPU"
+        self.gpu_model = (first.get("gpu_model") or "").strip() or "GPU"
+        self.gpu_count = _num(first, "gpu_count", where)
+        self.ram_gb = _num(first, "ram_total_size", where)
+        powers = [_num(r, "cpu_power", where) for r in rows]
+        consistent = all(
+            p is not None and p == powers[0] and self._energy_matches(r, p, where)
+            for p, r in zip(powers, rows, strict=True)
+        )
+        self.cpu_constant_w = powers[0] if consistent else None
+        ram_w = _num(first, "ram_power", where)
+        self.ram_w_per_gb = ram_w / self.ram_gb if ram_w is not None and self.ram_gb else None
+
+    @staticmethod
+    def _energy_matches(row: dict[str, str], power_w: float, where: str) -> bool:
+        e = _num(row, "cpu_energy", where)
+        d = _num(row, "duration", where)
+        if e is None or not d:
+            return False
+        return abs(units.kwh_to_j(e) - power_w * d) <= 0.02 * power_w * d
+
+    def _suffix(self) -> str:
+        v = f"CodeCarbon {self.version or self.cols}"
+        return f"{v}, {self.mode} mode" if self.mode else v
+
+    def cpu(self, energy_j: float) -> ComponentEnergy:
+        if self.cpu_constant_w is not None:
+            method, details = (
+                Method.MODEL,
+                f"CodeCarbon constant TDP {self.cpu_constant_w:g} W ({self._suffix()})",
+            )
+        else:
+            method, details = (
+                Method.COUNTER,
+                f"CodeCarbon CPU energy, RAPL or Power Gadget counter ({self._suffix()})",
+            )
+        return ComponentEnergy(
+            source="codecarbon:cpu",
+            domain=Domain.CPU_PACKAGE,
+            device=self.cpu_model,
+            method=method,
+            covers=f"CPU ({self.cpu_model}) as CodeCarbon tracked it",
+            energy_j=energy_j,
+            details=details,
+        )
+
+    def gpu(self, energy_j: float) -> ComponentEnergy:
+        if (_major(self.version) or 1) >= 2:
+            method = Method.COUNTER
+            how = "NVML nvmlDeviceGetTotalEnergyConsumption deltas"
+        else:
+            method = Method.POWER_INTEGRATION
+            how = "NVML power samples x interval"
+        n = f"{self.gpu_count:g} " if self.gpu_count else ""
+        covers = (
+            f"all {n}GPUs of the machine ({self.gpu_model}), idle ones included"
+            if self.mode == "machine"
+            else f"{n}GPUs visible to the process ({self.gpu_model})"
+        )
+        return ComponentEnergy(
+            source="codecarbon:gpu",
+            domain=Domain.GPU,
+            device=self.gpu_model,
+            method=method,
+            covers=covers,
+            energy_j=energy_j,
+            details=f"{how} ({self._suffix()})",
+        )
+
+    def ram(self, energy_j: float) -> ComponentEnergy:
+        per_gb = (
+            f"{self.ram_w_per_gb:.3g} W/GB x {self.ram_gb:g} GB"
+            if self.ram_w_per_gb is not None and self.ram_gb
+            else "per-GB power"
+        )
+        return ComponentEnergy(
+            source="codecarbon:ram",
+            domain=Domain.DRAM,
+            device=f"{self.ram_gb:g} GB" if self.ram_gb else "RAM",
+            method=Method.MODEL,
+            covers="memory, by CodeCarbon's size-based model",
+            energy_j=energy_j,
+            details=f"CodeCarbon RAM model {per_gb} ({self._suffix()})",
+        )
+
+    def total(self, energy_j: float) -> ComponentEnergy:
+        return ComponentEnergy(
+            source="codecarbon:total",
+            domain=Domain.OTHER,
+            device="machine",
+            method=Method.MODEL,
+            covers="CodeCarbon's total (no per-component figures in the file)",
+            energy_j=energy_j,
+            details=f"CodeCarbon total energy_consumed ({self._suffix()})",
+        )
+
+    def components(self, row: dict[str, str], where: str) -> tuple[ComponentEnergy, ...]:
+        if self.cols == "1.x" and "cpu_energy" not in row:
+            total = _num(row, "energy_consumed", where, required=True)
+            assert total is not None
+            return (self.total(units.kwh_to_j(total)),)
+        out = []
+        cpu = _num(row, "cpu_energy", where)
+        if cpu is not None:
+            out.append(self.cpu(units.kwh_to_j(cpu)))
+        gpu = _num(row, "gpu_energy", where)
+        if gpu is not None and (gpu > 0 or self.gpu_count):
+            out.append(self.gpu(units.kwh_to_j(gpu)))
+        ram = _num(row, "ram_energy", where)
+        if ram is not None:
+            out.append(self.ram(units.kwh_to_j(ram)))
+        return tuple(out)
+
+
+def _sum_components(groups: Iterable[tuple[ComponentEnergy, ...]]) -> tuple[ComponentEnergy, ...]:
+    merged: dict[str, ComponentEnergy] = {}
+    for comps in groups:
+        for c in comps:
+            prev = merged.get(c.source)
+            if prev is None:
+                merged[c.source] = c
+            else:
+                merged[c.source] = replace(
+                    prev, energy_j=(prev.energy_j or 0.0) + (c.energy_j or 0.0)
+                )
+    return tuple(merged.values())
+
+
+def _started_at(row: dict[str, str], duration_s: float, where: str) -> str:
+    text = (row.get("timestamp") or "").strip()
+    try:
+        end = datetime.fromisoformat(text)
+    except ValueError:
+        raise DataError(f"{where}: timestamp {text!r} is not ISO 8601") from None
+    return (end - timedelta(seconds=duration_s)).isoformat(timespec="milliseconds")
+
+
+def _carbon(rows: list[dict[str, str]], where: str, version: str | None) -> CarbonContext | None:
+    em = sum(_num(r, "emissions", where, required=True) or 0.0 for r in rows)
+    en = sum(_num(r, "energy_consumed", where, required=True) or 0.0 for r in rows)
+    if en <= 0:
+        return None
+    first = rows[0]
+    provider = (first.get("cloud_provider") or "").strip()
+    region = (
+        f"{provider}:{(first.get('cloud_region') or '').strip()}"
+        if provider
+        else "/".join(
+            x
+            for x in (
+                (first.get("country_iso_code") or "").strip(),
+                (first.get("region") or "").strip(),
+            )
+            if x
+        )
+        or None
+    )
+    year = None
+    m = re.match(r"(\d{4})-", first.get("timestamp") or "")
+    if m:
+        year = int(m.group(1))
+    return CarbonContext(
+        intensity_g_per_kwh=units.kg_to_g(em) / en,
+        source=f"CodeCarbon {version or ''}".strip() + " log: emissions / energy_consumed",
+        region=region,
+        year=year,
+    )
+
+
+_ENV_COLUMNS = (
+    "os",
+    "python_version",
+    "cpu_count",
+    "cpu_model",
+    "gpu_count",
+    "gpu_model",
+    "ram_total_size",
+    "tracking_mode",
+    "on_cloud",
+    "cloud_provider",
+    "cloud_region",
+    "country_name",
+    "country_iso_code",
+    "region",
+    "longitude",
+    "latitude",
+    "pue",
+)
+
+
+def _record(
+    run: _Run,
+    prov: _Provenance,
+    path: Path,
+    task_format: bool,
+    index: ImportIndex | None,
+    labels: Labels,
+) -> RunRecord:
+    rows = [r for _, r in run.rows]
+    phases: list[PhaseResult] = []
+    all_comps = []
+    total_s = 0.0
+    by_name: dict[str, list[tuple[float, tuple[ComponentEnergy, ...]]]] = {}
+    for line, row in run.rows:
+        where = f"{path}:{line}"
+        d = _num(row, "duration", where, required=True)
+        assert d is not None
+        comps = prov.components(row, where)
+        all_comps.append(comps)
+        total_s += d
+        if task_format:
+            by_name.setdefault(_phase_name(row.get("task_name") or ""), []).append((d, comps))
+    for name, entries in by_name.items():
+        phases.append(
+            PhaseResult(
+                name=name,
+                path=name,
+                duration_s=sum(d for d, _ in entries),
+                components=_sum_components(c for _, c in entries),
+                count=len(entries),
+            )
+        )
+    warnings = []
+    for line, row in run.rows:
+        where = f"{path}:{line}"
+        total = _num(row, "energy_consumed", where, required=True) or 0.0
+        parts = [_num(row, c, where) for c in ("cpu_energy", "gpu_energy", "ram_energy")]
+        known = [p for p in parts if p is not None]
+        if known and abs(sum(known) - total) > 0.01 * max(total, 1e-12):
+            warnings.append(f"line {line}: cpu+gpu+ram differs from energy_consumed by >1%")
+    first_line, first = run.rows[0]
+    first_d = _num(first, "duration", f"{path}:{first_line}", required=True) or 0.0
+    measurement = Measurement(
+        started_at=_started_at(first, first_d, f"{path}:{first_line}"),
+        duration_s=total_s,
+        components=_sum_components(all_comps),
+        phases=tuple(phases),
+        warnings=tuple(warnings),
+    )
+    version = prov.version
+    lab = (index.runs.get(run.run_id) if index else None) or RunLabels(None, None, None)
+    project = (first.get("project_name") or "").strip() or None
+    model = labels.model or lab.model or (project if project != "codecarbon" else None)
+    dataset = labels.dataset or lab.dataset
+    extra: dict[str, Any] = {
+        "source_file": path.name,
+        "codecarbon": {
+            "version": version,
+            "columns": prov.cols,
+            "layout": "task" if task_format else "emissions",
+            "tracking_mode": prov.mode,
+            "project_name": project,
+        },
+    }
+    if lab.study is not None:
+        extra["study"] = dict(lab.study)
+    elif index is not None and index.runs:
+        extra["study"] = {"indexed": False}
+    if index is not None and model and dataset and (model, dataset) in index.quality:
+        extra["quality"] = index.quality[(model, dataset)]
+    if index is not None and model and dataset and "[" in dataset:
+        plain = dataset.split(" [", 1)[0]
+        if (model, plain) in index.quality:
+            extra["quality"] = index.quality[(model, plain)]
+    env = {c: first[c] for c in _ENV_COLUMNS if (first.get(c) or "").strip()}
+    task = labels.task or lab.task
+    return RunRecord(
+        run_id=run.run_id,
+        kind=KIND_IMPORT,
+        status=STATUS_OK,
+        started_at=measurement.started_at,
+        measurement=measurement,
+        task=task,
+        model=model,
+        dataset=dataset,
+        suite=lab.suite,
+        job_key="|".join(x or "" for x in (task, model, dataset)) if task else None,
+        n_queries=labels.n_queries or lab.n_queries,
+        parameters=index.parameters.get(model) if index is not None and model else None,
+        config={"zero_shot": True} if lab.zero_shot else {},
+        environment=env,
+        carbon=_carbon(rows, str(path), version),
+        producer=f"codecarbon {version}" if version else f"codecarbon {prov.cols}",
+        extra=extra,
+    )
+
+
+def parse_text(
+    text: str,
+    path: Path,
+    *,
+    index: ImportIndex | None = None,
+    labels: Labels | None = None,
+    file_digest: str | None = None,
+) -> list[RunRecord]:
+    """Records from the text of one CodeCarbon CSV. Raises :class:`DataError` on a bad file."""
+    labels = labels or Labels()
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        table = [r for r in reader if r]
+    except csv.Error as exc:
+        raise DataError(f"{path}: not a readable CSV: {exc}") from exc
+    if not table:
+        raise DataError(f"{path}: empty file")
+    header = [h.strip() for h in table[0]]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DataError(
+            f"{path}: not a CodeCarbon log: missing column(s) {', '.join(missing)}",
+            hint="expected CodeCarbon's emissions.csv or a task log with task_name",
+        )
+    if len(table) < 2:
+        raise DataError(f"{path}: header only, no rows")
+    rows: list[tuple[int, dict[str, str]]] = []
+    for i, values in enumerate(table[1:], start=2):
+        if len(values) != len(header):
+            raise DataError(
+                f"{path}:{i}: {len(values)} fields, header has {len(header)} "
+                "(rows from another CodeCarbon version appended?)"
+            )
+        rows.append((i, dict(zip(header, values, strict=True))))
+    versions = sorted({(r.get("codecarbon_version") or "").strip() for _, r in rows} - {""})
+    if len(versions) > 1:
+        raise DataError(f"{path}: mixed CodeCarbon versions in one file: {', '.join(versions)}")
+    version = versions[0] if versions else None
+    cols = column_set(header)
+    task_format = "task_name" in header
+    runs: dict[str, _Run] = {}
+    digest = file_digest or hashlib.sha256(text.encode("utf-8")).hexdigest()
+    for line, row in rows:
+        rid = (row.get("run_id") or "").strip()
+        if not rid:
+            rid = str(uuid.uuid5(_NAMESPACE, f"{digest}:{line if not task_format else 0}"))
+        runs.setdefault(rid, _Run(rid)).rows.append((line, row))
+    if not task_format:
+        for run in runs.values():  # cumulative snapshots of one run: keep the longest
+            if len(run.rows) > 1:
+                run.rows = [max(run.rows, key=lambda lr: _num(lr[1], "duration", str(path)) or 0.0)]
+    records = []
+    for run in runs.values():
+        prov = _Provenance([r for _, r in run.rows], version, cols, str(path))
+        records.append(_record(run, prov, path, task_format, index, labels))
+    return records
+
+
+def parse_file(
+    path: str | Path, *, index: ImportIndex | None = None, labels: Labels | None = None
+) -> tuple[list[RunRecord], list[str]]:
+    """Records and warning lines from one CodeCarbon CSV file (raises :class:`DataError`)."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read {p}: {exc.strerror or exc}") from exc
+    text, warnings = decode(raw, p)
+    digest = hashlib.sha256(raw).hexdigest()
+    return parse_text(text, p, index=index, labels=labels, file_digest=digest), warnings
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``problems`` are one line each; ``fatal`` counts failed files."""
+
+    files: int = 0
+    runs_read: int = 0
+    runs_new: int = 0
+    runs_already_stored: int = 0
+    fatal: int = 0
+    problems: list[str] = field(default_factory=list)
+    unindexed_runs: int = 0
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
+    """Files to read (directories give their ``*.csv``), each once; problem lines."""
+    out: list[Path] = []
+    seen: set[Path] = set()
+    problems = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(p.glob("*.csv"))
+            if not found:
+                problems.append(f"{p}: no *.csv files in this directory")
+        elif p.is_file():
+            found = [p]
+        else:
+            raise DataError(f"{p}: no such file or directory")
+        for f in found:
+            key = f.resolve()
+            if key in seen:
+                problems.append(f"{f}: given twice; read once")
+                continue
+            seen.add(key)
+            out.append(f)
+    return out, problems
+
+
+def import_paths(
+    store: Any,
+    paths: Iterable[str | Path],
+    *,
+    index: ImportIndex | None = None,
+    labels: Labels | None = None,
+    batch_runs: int = BATCH_RUNS,
+) -> ImportReport:
+    """Parse every file and write its runs through ``store.write_runs`` in batches.
+
+    A batch holds whole runs only and is one transaction, so a failure never leaves half
+    a run behind. A file that cannot be parsed is a fatal problem line and writes nothing;
+    the other files still import. Run ids already stored are skipped (idempotent).
+    """
+    report = ImportReport()
+    files, problems = expand_paths(paths)
+    report.problems.extend(problems)
+    seen: dict[str, Path] = {}
+    batch: list[RunRecord] = []
+
+    def flush() -> None:
+        if batch:
+            new = store.write_runs(batch)
+            report.runs_new += new
+            report.runs_already_stored += len(batch) - new
+            batch.clear()
+
+    for f in files:
+        report.files += 1
+        try:
+            records, warnings = parse_file(f, index=index, labels=labels)
+        except DataError as exc:
+            report.fatal += 1
+            report.problems.append(str(exc) + (f" (hint: {exc.hint})" if exc.hint else ""))
+            continue
+        report.problems.extend(warnings)
+        for r in records:
+            if r.run_id in seen:
+                report.problems.append(
+                    f"{f}: run {r.run_id} already read from {seen[r.run_id]}; kept the first"
+                )
+                continue
+            seen[r.run_id] = f
+            if index is not None and index.runs and r.run_id not in index.runs:
+                report.unindexed_runs += 1
+            report.runs_read += 1
+            batch.append(r)
+        if len(batch) >= batch_runs:
+            flush()
+    flush()
+    return report
