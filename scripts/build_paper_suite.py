@@ -172,6 +172,7 @@ def build(ref: Path) -> str:
         "repetitions = 10",
         "warmup = 0",
         'dtype = "float32"',
+        'device = "auto"',
         "batch_size = 1",
         "",
     ]
