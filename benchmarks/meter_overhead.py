@@ -42,15 +42,11 @@ TARGET_WINDOW_US = 100.0
 TARGET_OVERHEAD_PCT = 0.5
 
 
-def machine_sensors() -> tuple[list[Sensor], str]:
+def machine_sensors() -> list[Sensor]:
     """The sensors discovery picks on this machine (model sensors where nothing is readable)."""
-    try:
-        from joulebench.measure.discovery import discover
-    except ImportError:  # discovery not there yet: the model sensors it would fall back to
-        from joulebench.measure.cpu_model import CpuModelSensor, DramModelSensor
+    from joulebench.measure.discovery import discover
 
-        return [CpuModelSensor(), DramModelSensor()], "cpu_model (discovery.py missing)"
-    return list(discover().sensors), "discover()"
+    return list(discover().sensors)
 
 
 def codecarbon_tracker() -> Any:
@@ -132,9 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     n_jb, n_cc, busy_s = (100, 5, 3.0) if args.quick else (200, 15, 10.0)
     logging.getLogger("codecarbon").setLevel(logging.ERROR)
 
-    sensors, origin = machine_sensors()
+    sensors = machine_sensors()
     names = ", ".join(f"{s.info.source} ({s.info.method.value})" for s in sensors)
-    print(f"sensors from {origin}: {names or 'none'}")
+    print(f"sensors from discover(): {names or 'none'}")
     print(f"python {sys.version.split()[0]}; busy loop {busy_s:g} s; single-threaded workload\n")
 
     jb_wall_us, jb_cpu_us = empty_windows_joulebench(sensors, n_jb)
