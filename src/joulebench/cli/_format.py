@@ -1,0 +1,58 @@
+"""Plain-text tables for the terminal (no colour codes, so logs and pipes stay clean)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import units
+from ..measure.sensor import Method
+
+# How each method reads in a table: model figures are never shown as measured.
+METHOD_LABELS = {
+    Method.COUNTER: "measured (counter)",
+    Method.POWER_INTEGRATION: "measured (power samples)",
+    Method.MODEL: "ESTIMATE (model)",
+    Method.USER: "user-supplied",
+}
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> str:
+    """Left-aligned columns, except the column indices in ``right``."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        out = []
+        for i, (cell, width) in enumerate(zip(cells, widths, strict=True)):
+            out.append(cell.rjust(width) if i in right else cell.ljust(width))
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(headers), rule, *(line(r) for r in rows)])
+
+
+def energy(energy_j: float | None) -> str:
+    """Joules shown in the most readable unit (J below 1 Wh, then Wh, then kWh)."""
+    if energy_j is None:
+        return "n/a"
+    if abs(energy_j) < units.J_PER_WH:
+        return f"{energy_j:.3g} J"
+    wh = units.j_to_wh(energy_j)
+    if abs(wh) < 1000:
+        return f"{wh:.3g} Wh"
+    return f"{units.j_to_kwh(energy_j):.4g} kWh"
+
+
+def grams(value_g: float | None) -> str:
+    if value_g is None:
+        return "n/a"
+    if value_g < 1:
+        return f"{value_g * 1000:.3g} mg CO2eq"
+    if value_g < 1000:
+        return f"{value_g:.3g} g CO2eq"
+    return f"{value_g / 1000:.3g} kg CO2eq"
+
+
+def number(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}g}"
