@@ -498,14 +498,15 @@ def parse_file(
 
 @dataclass
 class ImportReport:
-    """What an import did. ``problems`` are one line each; ``fatal`` counts failed files."""
+    """What an import did. ``errors``: one line per file that imported nothing (fatal);
+    ``warnings``: one line per thing that was imported anyway or skipped harmlessly."""
 
     files: int = 0
     runs_read: int = 0
     runs_new: int = 0
     runs_already_stored: int = 0
-    fatal: int = 0
-    problems: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     unindexed_runs: int = 0
 
 
@@ -550,7 +551,7 @@ def import_paths(
     """
     report = ImportReport()
     files, problems = expand_paths(paths)
-    report.problems.extend(problems)
+    report.warnings.extend(problems)
     seen: dict[str, Path] = {}
     batch: list[RunRecord] = []
 
@@ -566,13 +567,12 @@ def import_paths(
         try:
             records, warnings = parse_file(f, index=index, labels=labels)
         except DataError as exc:
-            report.fatal += 1
-            report.problems.append(str(exc) + (f" (hint: {exc.hint})" if exc.hint else ""))
+            report.errors.append(str(exc) + (f" (hint: {exc.hint})" if exc.hint else ""))
             continue
-        report.problems.extend(warnings)
+        report.warnings.extend(warnings)
         for r in records:
             if r.run_id in seen:
-                report.problems.append(
+                report.warnings.append(
                     f"{f}: run {r.run_id} already read from {seen[r.run_id]}; kept the first"
                 )
                 continue
