@@ -20,6 +20,8 @@ The CLI prints ``str(error)`` (one line) and the hint, and exits non-zero.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class JoulebenchError(Exception):
     """Base class. ``hint`` is an optional second line telling the user what to do."""
@@ -63,7 +65,7 @@ class ExecutorError(JoulebenchError):
     pass
 
 
-def closest(name: str, choices: "list[str] | tuple[str, ...] | set[str]", n: int = 3) -> str:
+def closest(name: str, choices: Iterable[str], n: int = 3) -> str:
     """A ' (did you mean: a, b?)' suffix for an unknown ``name``, or '' when none is close."""
     import difflib
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ContextManager, Protocol
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
 
 # The benchmark runner passes a phase hook so a runner can split one query into named
 # sub-phases (e.g. text generation: "prefill" then "decode"). Runners call
 # ``with phase("prefill"): ...``; the default hook does nothing.
-PhaseHook = Callable[[str], ContextManager[None]]
+PhaseHook = Callable[[str], AbstractContextManager[None]]
 
 
 @contextlib.contextmanager
