@@ -167,9 +167,11 @@ def test_baseline_applies_to_phases(clock: FakeClock) -> None:
     assert q.components[0].idle_power_w == 4.0
 
 
-def test_idle_and_baseline_together_are_refused() -> None:
+def test_idle_and_baseline_together_are_refused(clock: FakeClock) -> None:
     with pytest.raises(UsageError):
         Meter([], idle_s=1.0, baseline={"x": 1.0})
+    with meter(clock, FakeSensor(power_w=1.0, clock=clock)) as m, pytest.raises(UsageError):
+        m.measure_idle(1.0)
 
 
 def test_gap_gives_none_and_a_warning(clock: FakeClock) -> None:

@@ -192,6 +192,8 @@ class Meter:
         """
         if seconds <= 0:
             raise UsageError(f"seconds must be > 0, got {seconds}")
+        if self._running:
+            raise UsageError("measure_idle() inside a measured window would not be idle")
         cpu0 = time.thread_time()
         watts, _, warnings = self._idle(self.sensors, seconds)
         self._pending_warnings.extend(warnings)
@@ -229,7 +231,7 @@ class Meter:
         tb: TracebackType | None,
     ) -> None:
         try:
-            self.stop(_exception=exc_type.__name__ if exc_type is not None else None)
+            self._stop(exc_type.__name__ if exc_type is not None else None)
         finally:
             self.close()
 
@@ -302,8 +304,11 @@ class Meter:
                 acc.energy_j[i] += energy
         self._cpu_s += time.thread_time() - cpu0
 
-    def stop(self, *, _exception: str | None = None) -> Measurement:
+    def stop(self) -> Measurement:
         """End the window; returns (and keeps in :attr:`result`) its Measurement."""
+        return self._stop(None)
+
+    def _stop(self, exception: str | None) -> Measurement:
         if not self._running:
             raise UsageError("stop() called on a meter that is not measuring")
         cpu0 = time.thread_time()
@@ -322,7 +327,7 @@ class Meter:
             sampler_cpu_s = self._sampler.cpu_s
             failed = self._sampler.errors
         self._cpu_s += sampler_cpu_s
-        self.result = self._build(t1 - self._t0, end, failed, _exception, cpu0)
+        self.result = self._build(t1 - self._t0, end, failed, exception, cpu0)
         return self.result
 
     # ------------------------------------------------------------------ results
