@@ -16,7 +16,7 @@ __all__ = ["__version__", "measure", "track"]
 
 def __getattr__(name: str) -> Any:
     if name == "track":
-        from .measure.meter import track
+        from .measure.track import track
 
         return track
     raise AttributeError(name)

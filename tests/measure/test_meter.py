@@ -15,7 +15,8 @@ import joulebench
 from joulebench.errors import UsageError
 from joulebench.measure import Domain, Measurement, Method, Reading
 from joulebench.measure.fake import FakeClock, FakeSensor
-from joulebench.measure.meter import Meter, track
+from joulebench.measure.meter import Meter
+from joulebench.measure.track import track
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def __getattr__(name: str) -> Any:  # lazy: importing the package stays cheap
 
         return Meter
     if name == "track":
-        from .meter import track
+        from .track import track
 
         return track
     raise AttributeError(name)

@@ -35,21 +35,19 @@ How a figure is made (design.md, "Measurement principles"):
 
 from __future__ import annotations
 
-import functools
-import inspect
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Any, Generic, ParamSpec, Protocol, TypeVar, cast, overload
+from typing import cast
 
 from ..errors import UsageError
 from .results import ComponentEnergy, Measurement, PhaseResult
 from .sampler import Sampler, needs_sampler
 from .sensor import Reading, Sensor, SensorInfo
 
-__all__ = ["Meter", "Tracked", "track"]
+__all__ = ["Meter"]
 
 _Read = Reading | str  # a reading, or why the sensor could not be read
 
@@ -455,108 +453,3 @@ class Meter:
             )
 
         return tuple(build(acc) for acc in children.get(None, []))
-
-
-# ----------------------------------------------------------------------- decorator
-P = ParamSpec("P")
-R = TypeVar("R")
-R_co = TypeVar("R_co", covariant=True)
-
-
-class Tracked(Protocol, Generic[P, R_co]):
-    """A function wrapped by :func:`track`: call it as before; read ``last_measurement``."""
-
-    last_measurement: Measurement | None
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
-
-
-@overload
-def track(func: Callable[P, R], /) -> Tracked[P, R]: ...
-
-
-@overload
-def track(
-    *,
-    idle_s: float = 0.0,
-    sensors: Sequence[Sensor] | None = None,
-    baseline: Mapping[str, float] | None = None,
-    sync_cuda: bool | None = None,
-    on_result: Callable[[Measurement], object] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Callable[[Callable[P, R]], Tracked[P, R]]: ...
-
-
-def track(
-    func: Callable[..., Any] | None = None,
-    /,
-    *,
-    idle_s: float = 0.0,
-    sensors: Sequence[Sensor] | None = None,
-    baseline: Mapping[str, float] | None = None,
-    sync_cuda: bool | None = None,
-    on_result: Callable[[Measurement], object] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], None] = time.sleep,
-) -> Any:
-    """Measure every call of a function: ``@track`` or ``@track(idle_s=2, on_result=cb)``.
-
-    Each call runs in its own window (with an idle baseline first if ``idle_s`` > 0);
-    its :class:`Measurement` is kept as ``func.last_measurement`` and passed to
-    ``on_result``, also when the call raises (the exception propagates). Without
-    ``sensors`` they are discovered at the first call and reused by later calls.
-    Coroutine functions are measured from the first to the last step of the await.
-    """
-
-    def decorate(fn: Callable[..., Any]) -> Any:
-        shared: list[Sensor] | None = list(sensors) if sensors is not None else None
-
-        def meter() -> Meter:
-            nonlocal shared
-            if shared is None:
-                shared = Meter(clock=clock).sensors  # discovered once, kept for later calls
-            return Meter(
-                shared,
-                idle_s=idle_s,
-                baseline=baseline,
-                sync_cuda=sync_cuda,
-                clock=clock,
-                sleep=sleep,
-            )
-
-        def finish(m: Meter) -> None:
-            wrapper.last_measurement = m.result
-            if on_result is not None and m.result is not None:
-                on_result(m.result)
-
-        if inspect.iscoroutinefunction(fn):
-
-            @functools.wraps(fn)
-            async def awrapper(*args: Any, **kwargs: Any) -> Any:
-                m = meter()
-                try:
-                    with m:
-                        return await fn(*args, **kwargs)
-                finally:
-                    finish(m)
-
-            wrapper: Any = awrapper
-        else:
-
-            @functools.wraps(fn)
-            def swrapper(*args: Any, **kwargs: Any) -> Any:
-                m = meter()
-                try:
-                    with m:
-                        return fn(*args, **kwargs)
-                finally:
-                    finish(m)
-
-            wrapper = swrapper
-        wrapper.last_measurement = None
-        return wrapper
-
-    if func is not None:
-        return decorate(func)
-    return decorate
