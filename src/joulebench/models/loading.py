@@ -90,6 +90,7 @@ def build_model(
             model = auto_class.from_config(config, dtype=torch_type)
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"cannot build {source.spec} as {auto_class.__name__}: {exc}") from exc
+        _attach_generation_config(source, model)
     else:
         model = _from_source(source, "the model weights", lambda name, kw: auto_class.from_pretrained(
             name, config=config, dtype=torch_type, trust_remote_code=trust_remote_code, **kw))
@@ -98,6 +99,15 @@ def build_model(
     except (RuntimeError, AssertionError) as exc:
         raise ModelError(f"cannot move {source.label} to device {device!r}: {exc}") from exc
     return model.eval()
+
+
+def _attach_generation_config(source: ModelSource, model: Any) -> None:
+    """Use a shipped ``generation_config.json`` (beams, special ids), as the Hub model would."""
+    assert source.path is not None
+    if (source.path / "generation_config.json").is_file() and hasattr(model, "generation_config"):
+        from transformers import GenerationConfig
+
+        model.generation_config = GenerationConfig.from_pretrained(str(source.path))
 
 
 def count_parameters(model: Any) -> int:
