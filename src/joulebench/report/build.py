@@ -1,0 +1,306 @@
+"""Build the report data model from run records through ``joulebench.analysis``.
+
+``build_report(records)`` is the only place the report computes: it asks the analysis for
+per-run samples (query phase, per 1,000 queries), cell and task summaries, star ratings,
+scaling fits and the task-specific / multi-purpose comparison, converts joules to the
+displayed Wh, and adds what only the records know (provenance, environment, failures).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from importlib import resources
+
+from .. import __version__, analysis, units
+from ..analysis import CellSummary, RunSample
+from ..bench.records import STATUS_OK, RunRecord
+from ..errors import UsageError, closest
+from ..measure.results import ComponentEnergy
+from .environment import summarize_environment
+from .equivalents import equivalents
+from .model import (
+    PROVENANCE_ORDER,
+    SCHEMA_VERSION,
+    Citation,
+    Comparison,
+    ComponentRow,
+    FailedSummary,
+    Methodology,
+    ModelRow,
+    ReferenceFigure,
+    Report,
+    ScalingFit,
+    TaskSummary,
+)
+
+WH_PER_J = 1.0 / units.J_PER_WH
+NO_NAME = "(none)"
+_Key = tuple[str, str, str]
+
+
+def _key(s: RunSample | CellSummary) -> _Key:
+    return (s.task or NO_NAME, s.model or NO_NAME, s.dataset or NO_NAME)
+
+
+def _query_components(rec: RunRecord) -> tuple[ComponentEnergy, ...]:
+    m = rec.measurement
+    if m is None:
+        return ()
+    phase = m.phase(analysis.QUERY_PHASE)
+    return phase.components if phase is not None else m.components
+
+
+def _ordered(methods: Iterable[str]) -> tuple[str, ...]:
+    seen = set(methods)
+    known = tuple(m for m in PROVENANCE_ORDER if m in seen)
+    return known + tuple(sorted(seen - set(PROVENANCE_ORDER)))
+
+
+def _component_rows(
+    cell: CellSummary, comps: Sequence[ComponentEnergy]
+) -> tuple[ComponentRow, ...]:
+    by_domain: dict[str, list[ComponentEnergy]] = defaultdict(list)
+    for c in comps:
+        by_domain[c.domain.value].append(c)
+    rows = []
+    for domain, summary in cell.components_j_per_1000_queries.items():
+        net = cell.net_components_j_per_1000_queries.get(domain)
+        items = by_domain.get(domain, [])
+        rows.append(
+            ComponentRow(
+                domain=domain,
+                sources=tuple(sorted({c.source for c in items})),
+                methods=_ordered(c.method.value for c in items),
+                covers="; ".join(sorted({c.covers for c in items if c.covers})),
+                energy_wh_per_1000_queries_mean=summary.mean * WH_PER_J,
+                net_energy_wh_per_1000_queries_mean=None if net is None else net.mean * WH_PER_J,
+            )
+        )
+    return tuple(rows)
+
+
+def _model_row(
+    cell: CellSummary, comps: Sequence[ComponentEnergy], n_queries: int | None
+) -> ModelRow:
+    em = cell.emissions_g_per_1000_queries
+    net = cell.net_energy_j_per_1000_queries
+    methods = _ordered(c.method.value for c in comps)
+    task, model, dataset = _key(cell)
+    return ModelRow(
+        task=task,
+        model=model,
+        dataset=dataset,
+        n_runs=cell.n_runs,
+        n_queries=n_queries,
+        energy_wh_per_1000_queries=cell.energy_j_per_1000_queries.scaled(WH_PER_J),
+        net_energy_wh_per_1000_queries=None if net is None else net.scaled(WH_PER_J),
+        emissions_g_per_1000_queries=em,
+        latency_s_per_query_mean=cell.latency_s_per_query.mean,
+        parameters=cell.parameters,
+        methods=methods,
+        estimated="model" in methods,
+        multi_purpose=cell.zero_shot,
+        components=_component_rows(cell, comps),
+    )
+
+
+def _rate(rows: list[ModelRow], cells: Sequence[CellSummary]) -> list[ModelRow]:
+    """Stars per model within its cohort (analysis.rate_models), onto every row."""
+    from dataclasses import replace
+
+    rating: dict[tuple[str, str], tuple[int, str, tuple[float, ...], bool]] = {}
+    for cohort in analysis.rate_models(cells):
+        task = cohort.task or NO_NAME
+        label = task if cohort.size_class is None else f"{task}, size class {cohort.size_class}"
+        # cut points are in J per query: x 1,000 queries, in Wh
+        cuts = tuple(c * units.QUERIES_PER_REPORT * WH_PER_J for c in cohort.ratings.cut_points)
+        for model, n in cohort.ratings.stars.items():
+            rating[(task, model or NO_NAME)] = (n, label, cuts, cohort.ratings.small_cohort)
+    out = []
+    for r in rows:
+        n, label, cuts, small = rating.get((r.task, r.model), (None, "", (), False))
+        out.append(
+            replace(r, stars=n, star_cohort=label, star_cut_points_wh=cuts, small_cohort=small)
+        )
+    return out
+
+
+def _fit(fit: analysis.ScalingFit | None) -> ScalingFit | None:
+    if fit is None:
+        return None
+    # J per query -> Wh per 1,000 queries is a constant factor: a shift in log space.
+    shift = math.log10(units.QUERIES_PER_REPORT * WH_PER_J)
+    return ScalingFit(
+        slope=fit.slope, intercept=fit.intercept_log10_j + shift, r2=fit.r_squared, n=fit.n_points
+    )
+
+
+def _comparisons(cells: Sequence[CellSummary]) -> tuple[Comparison, ...]:
+    out = []
+    for row in analysis.task_specific_vs_multipurpose(cells):
+        med = row.task_specific_median_j_per_1000_queries
+        out.append(
+            Comparison(
+                task=row.task or NO_NAME,
+                dataset=row.dataset or NO_NAME,
+                model=row.model or NO_NAME,
+                multi_purpose_wh_per_1000_queries=row.energy_j_per_1000_queries * WH_PER_J,
+                task_specific_median_wh_per_1000_queries=None if med is None else med * WH_PER_J,
+                n_task_specific=row.n_task_specific_models,
+                ratio=row.energy_multiple,
+            )
+        )
+    return tuple(out)
+
+
+def load_reference() -> tuple[Citation, dict[str, ReferenceFigure]]:
+    """The study's Table 2 (package data ``reference_study.json``), in Wh per 1,000 queries."""
+    text = resources.files(__package__).joinpath("reference_study.json").read_text("utf-8")
+    data = json.loads(text)
+    figures = {
+        task: ReferenceFigure(
+            task=task,
+            energy_wh_per_1000_queries_mean=units.kwh_to_j(v["mean_kwh"]) * WH_PER_J,
+            energy_wh_per_1000_queries_std=units.kwh_to_j(v["std_kwh"]) * WH_PER_J,
+        )
+        for task, v in data["tasks"].items()
+    }
+    return Citation(text=data["citation"], url=data["url"]), figures
+
+
+def first_line(error: str | None) -> str:
+    lines = (error or "").strip().splitlines()
+    return (lines[0][:200] if lines else "") or "no error message"
+
+
+def failed_summary(records: Sequence[RunRecord]) -> FailedSummary:
+    errors = Counter(first_line(r.error) for r in records if r.status != STATUS_OK)
+    return FailedSummary(n_failed=sum(errors.values()), top_errors=tuple(errors.most_common(5)))
+
+
+def _methodology(
+    used: Sequence[RunRecord], samples: Sequence[RunSample], rows: Sequence[ModelRow]
+) -> Methodology:
+    no_query = sum(
+        1 for r in used if r.measurement is not None and r.measurement.phase("query") is None
+    )
+    estimated = sorted(
+        {c.source for r in used for c in _query_components(r) if c.method.value == "model"}
+    )
+    carbon = [r.carbon for r in used if r.carbon is not None]
+    return Methodology(
+        n_runs=len(samples),
+        repetitions_median=int(statistics.median(r.n_runs for r in rows)) if rows else None,
+        query_phase_only=no_query == 0,
+        runs_without_query_phase=no_query,
+        idle_baseline_runs=sum(
+            1 for r in used if r.measurement is not None and r.measurement.idle_s is not None
+        ),
+        estimated_sources=tuple(estimated),
+        carbon_sources=tuple(sorted({c.source for c in carbon})),
+        pue_values=tuple(sorted({c.pue for c in carbon})),
+        producers=tuple(sorted({r.producer for r in used})),
+    )
+
+
+def filter_tasks(records: Sequence[RunRecord], tasks: Sequence[str]) -> list[RunRecord]:
+    """Keep the records of ``tasks``; a task with no runs raises UsageError."""
+    if not tasks:
+        return list(records)
+    known = sorted({r.task for r in records if r.task})
+    for t in tasks:
+        if t not in known:
+            raise UsageError(
+                f"no runs for task {t!r} in the store{closest(t, known)}",
+                hint="tasks with runs: " + (", ".join(known) or "none"),
+            )
+    wanted = set(tasks)
+    return [r for r in records if r.task in wanted]
+
+
+def build_report(
+    records: Iterable[RunRecord],
+    *,
+    reference_study: bool = False,
+    tasks: Sequence[str] = (),
+    store: str | None = None,
+    now: datetime | None = None,
+) -> Report:
+    """The report of ``records``: usable runs aggregate, failed ones are counted."""
+    records = filter_tasks(list(records), tasks)
+    by_id = {r.run_id: r for r in records}
+    samples = analysis.samples(records)
+    used = [by_id[s.run_id] for s in samples]
+    cell_groups: dict[_Key, list[RunSample]] = defaultdict(list)
+    task_groups: dict[str, list[RunSample]] = defaultdict(list)
+    for s in samples:
+        cell_groups[_key(s)].append(s)
+        task_groups[s.task or NO_NAME].append(s)
+    cells = [analysis.summarize_cell(g) for g in cell_groups.values()]
+    rows = [
+        _model_row(
+            c,
+            [comp for rid in c.run_ids for comp in _query_components(by_id[rid])],
+            Counter(s.n_queries for s in g).most_common(1)[0][0],
+        )
+        for c, g in zip(cells, cell_groups.values(), strict=True)
+    ]
+    rows = _rate(rows, cells)
+    fits = analysis.scaling_by_task(cells)
+    citation, ref = load_reference() if reference_study else (None, {})
+    rows_by_task: dict[str, list[ModelRow]] = defaultdict(list)
+    for r in rows:
+        rows_by_task[r.task].append(r)
+    summaries = []
+    for task, group in task_groups.items():
+        t = analysis.summarize_task(group)
+        net = t.net_energy_j_per_1000_queries
+        task_rows = sorted(
+            rows_by_task[task],
+            key=lambda r: (r.energy_wh_per_1000_queries.mean, r.model, r.dataset),  # type: ignore[union-attr]
+        )
+        summaries.append(
+            TaskSummary(
+                task=task,
+                n_runs=t.n_runs,
+                n_models=t.n_models,
+                n_datasets=t.n_datasets,
+                energy_wh_per_1000_queries=t.energy_j_per_1000_queries.scaled(WH_PER_J),
+                net_energy_wh_per_1000_queries=None if net is None else net.scaled(WH_PER_J),
+                emissions_g_per_1000_queries=t.emissions_g_per_1000_queries,
+                rows=tuple(task_rows),
+                fit=_fit(fits.get(None if task == NO_NAME else task)),
+                reference=ref.get(task),
+                estimated=any(r.estimated for r in task_rows),
+            )
+        )
+    summaries.sort(key=lambda s: (s.energy_wh_per_1000_queries.mean, s.task))
+    total_wh = math.fsum(s.energy_j_per_1000_queries * s.n_queries for s in samples) / (
+        units.QUERIES_PER_REPORT * units.J_PER_WH
+    )
+    grams = [
+        s.emissions_g_per_1000_queries * s.n_queries
+        for s in samples
+        if s.emissions_g_per_1000_queries is not None
+    ]
+    total_g = math.fsum(grams) / units.QUERIES_PER_REPORT if grams else None
+    when = now or datetime.now(timezone.utc)
+    return Report(
+        schema_version=SCHEMA_VERSION,
+        generated_at=when.isoformat(timespec="seconds"),
+        generator=f"joulebench {__version__}",
+        tasks=tuple(summaries),
+        comparisons=_comparisons(cells),
+        equivalents=equivalents(summaries, total_wh if samples else None, total_g),
+        environment=summarize_environment(used),
+        methodology=_methodology(used, samples, rows),
+        failed=failed_summary(records),
+        reference_citation=citation,
+        store=store,
+        task_filter=tuple(tasks),
+    )

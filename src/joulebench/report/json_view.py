@@ -1,0 +1,220 @@
+"""JSON and CSV views of the report data model. Units live in the field names.
+
+JSON: ``{"schema": "joulebench.report", "schema_version": N, "tasks": [...],
+"aggregates": [...], ...}``; per task and per (task, model, dataset) aggregates, energies
+in ``*_wh_per_1000_queries_*``, emissions in ``*_g_per_1000_queries_*``. Non-finite
+numbers become ``null``. CSV: one row per (task, model, dataset) aggregate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from typing import Any
+
+from .model import (
+    Comparison,
+    EnvironmentItem,
+    Equivalent,
+    ModelRow,
+    Report,
+    Stats,
+    TaskSummary,
+)
+
+SCHEMA_NAME = "joulebench.report"
+
+
+def _num(value: float | None) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return value
+
+
+def _stats(prefix: str, s: Stats | None) -> dict[str, Any]:
+    return {
+        f"{prefix}_mean": _num(s.mean) if s else None,
+        f"{prefix}_std": _num(s.std) if s else None,
+        f"{prefix}_median": _num(s.median) if s else None,
+        f"{prefix}_ci95_low": _num(s.ci95_low) if s else None,
+        f"{prefix}_ci95_high": _num(s.ci95_high) if s else None,
+    }
+
+
+def aggregate_dict(r: ModelRow, *, components: bool = True) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "task": r.task,
+        "model": r.model,
+        "dataset": r.dataset,
+        "n_runs": r.n_runs,
+        "n_queries_per_run": r.n_queries,
+        **_stats("energy_wh_per_1000_queries", r.energy_wh_per_1000_queries),
+        **_stats("net_energy_wh_per_1000_queries", r.net_energy_wh_per_1000_queries),
+        **_stats("emissions_g_per_1000_queries", r.emissions_g_per_1000_queries),
+        "latency_s_per_query_mean": _num(r.latency_s_per_query_mean),
+        "parameters": r.parameters,
+        "stars": r.stars,
+        "star_cohort": r.star_cohort,
+        "star_cut_points_wh_per_1000_queries": [_num(c) for c in r.star_cut_points_wh],
+        "star_small_cohort": r.small_cohort,
+        "multi_purpose": r.multi_purpose,
+        "estimated": r.estimated,
+        "methods": list(r.methods),
+    }
+    if components:
+        d["components"] = [
+            {
+                "domain": c.domain,
+                "sources": list(c.sources),
+                "methods": list(c.methods),
+                "covers": c.covers,
+                "energy_wh_per_1000_queries_mean": _num(c.energy_wh_per_1000_queries_mean),
+                "net_energy_wh_per_1000_queries_mean": _num(c.net_energy_wh_per_1000_queries_mean),
+            }
+            for c in r.components
+        ]
+    return d
+
+
+def _task_dict(t: TaskSummary) -> dict[str, Any]:
+    return {
+        "task": t.task,
+        "n_runs": t.n_runs,
+        "n_models": t.n_models,
+        "n_datasets": t.n_datasets,
+        **_stats("energy_wh_per_1000_queries", t.energy_wh_per_1000_queries),
+        **_stats("net_energy_wh_per_1000_queries", t.net_energy_wh_per_1000_queries),
+        **_stats("emissions_g_per_1000_queries", t.emissions_g_per_1000_queries),
+        "estimated": t.estimated,
+        "scaling_fit": None
+        if t.fit is None
+        else {
+            "model": "log10(energy_wh_per_1000_queries) = intercept + slope * log10(parameters)",
+            "slope": _num(t.fit.slope),
+            "intercept": _num(t.fit.intercept),
+            "r2": None if t.fit.r2 is None else _num(t.fit.r2),
+            "n": t.fit.n,
+        },
+        "reference_study_energy_wh_per_1000_queries_mean": None
+        if t.reference is None
+        else t.reference.energy_wh_per_1000_queries_mean,
+        "reference_study_energy_wh_per_1000_queries_std": None
+        if t.reference is None
+        else t.reference.energy_wh_per_1000_queries_std,
+    }
+
+
+def _comparison(c: Comparison) -> dict[str, Any]:
+    return {
+        "task": c.task,
+        "dataset": c.dataset,
+        "model": c.model,
+        "multi_purpose_energy_wh_per_1000_queries_mean": _num(c.multi_purpose_wh_per_1000_queries),
+        "task_specific_median_energy_wh_per_1000_queries": None
+        if c.task_specific_median_wh_per_1000_queries is None
+        else _num(c.task_specific_median_wh_per_1000_queries),
+        "n_task_specific_models": c.n_task_specific,
+        "ratio_multi_purpose_to_task_specific_median": None if c.ratio is None else _num(c.ratio),
+    }
+
+
+def _equivalent(e: Equivalent) -> dict[str, Any]:
+    return {
+        "task": e.task,
+        "name": e.label,
+        "value": _num(e.value),
+        "unit": e.unit,
+        "basis": e.basis,
+        "source": e.source,
+    }
+
+
+def _env(e: EnvironmentItem) -> dict[str, Any]:
+    return {"key": e.key, "values": list(e.values), "n_distinct": e.n_distinct, "n_runs": e.n_runs}
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    m = report.methodology
+    return {
+        "schema": SCHEMA_NAME,
+        "schema_version": report.schema_version,
+        "generated_at": report.generated_at,
+        "generator": report.generator,
+        "store": report.store,
+        "task_filter": list(report.task_filter),
+        "units": {
+            "energy": "Wh per 1,000 queries, query phase (gross unless net_)",
+            "emissions": "g CO2eq per 1,000 queries",
+            "latency": "s per query",
+        },
+        "tasks": [_task_dict(t) for t in report.tasks],
+        "aggregates": [aggregate_dict(r) for r in report.rows],
+        "comparisons": [_comparison(c) for c in report.comparisons],
+        "equivalents": [_equivalent(e) for e in report.equivalents],
+        "environment": [_env(e) for e in report.environment],
+        "methodology": {
+            "n_runs": m.n_runs,
+            "repetitions_median": m.repetitions_median,
+            "query_phase_only": m.query_phase_only,
+            "runs_without_query_phase": m.runs_without_query_phase,
+            "idle_baseline_runs": m.idle_baseline_runs,
+            "estimated_sources": list(m.estimated_sources),
+            "carbon_sources": list(m.carbon_sources),
+            "pue_values": list(m.pue_values),
+            "producers": list(m.producers),
+        },
+        "failed_runs": {
+            "n_failed": report.failed.n_failed,
+            "top_errors": [{"error": e, "count": n} for e, n in report.failed.top_errors],
+        },
+        "reference_study": None
+        if report.reference_citation is None
+        else {"citation": report.reference_citation.text, "url": report.reference_citation.url},
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def script_json(data: Any) -> str:
+    """JSON safe inside an HTML ``<script>`` element: no ``</script>``, ``<!--`` or
+    line separators can end or confuse it (every ``<``, ``>``, ``&`` is a \\u escape)."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START):
+        return "'" + value
+    if isinstance(value, list):
+        return "+".join(str(v) for v in value)
+    return "" if value is None else value
+
+
+def render_csv(report: Report) -> str:
+    rows = [aggregate_dict(r, components=False) for r in report.rows]
+    buf = io.StringIO()
+    fields = list(rows[0]) if rows else list(aggregate_dict_fields())
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+    return buf.getvalue()
+
+
+def aggregate_dict_fields() -> tuple[str, ...]:
+    empty = ModelRow("", "", "", 0, None, None, None, None, None, None, (), False, False)
+    return tuple(aggregate_dict(empty, components=False))

@@ -1,0 +1,173 @@
+"""The report data model: everything a view (HTML, Markdown, JSON, CSV) needs, and nothing else.
+
+``report.build`` fills it from run records through the analysis functions; views only read
+it. Numbers keep their unit in their name; energies are shown per 1,000 queries, in Wh
+(the study's kWh x 1,000), emissions in g CO2eq per 1,000 queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..analysis.stats import Summary
+
+SCHEMA_VERSION = 1
+
+# Summaries over runs (n, mean, std, median, 95% interval) in the unit of the field name.
+Stats = Summary
+
+# How an energy figure was obtained (measure.sensor.Method values), strongest first.
+PROVENANCE_ORDER = ("counter", "power-integration", "user", "model")
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    """Energy of one component (a sensor domain: ``gpu``, ``cpu-package`` ...) per 1,000
+    queries, with the sensors and methods that measured it."""
+
+    domain: str
+    sources: tuple[str, ...]
+    methods: tuple[str, ...]
+    covers: str
+    energy_wh_per_1000_queries_mean: float | None
+    net_energy_wh_per_1000_queries_mean: float | None
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    """One (task, model, dataset) aggregate over its successful runs."""
+
+    task: str
+    model: str
+    dataset: str
+    n_runs: int
+    n_queries: int | None  # queries per run (the most common value)
+    energy_wh_per_1000_queries: Stats | None  # gross, query phase
+    net_energy_wh_per_1000_queries: Stats | None  # above the idle baseline
+    emissions_g_per_1000_queries: Stats | None
+    latency_s_per_query_mean: float | None
+    parameters: int | None
+    methods: tuple[str, ...]  # provenance, strongest first
+    estimated: bool  # some energy comes from a model, not a measurement
+    multi_purpose: bool  # a multi-purpose model run zero-shot
+    stars: int | None = None  # 1..5, 5 = most efficient in its cohort
+    star_cohort: str = ""  # the task, or e.g. "text-generation, size class A"
+    star_cut_points_wh: tuple[float, ...] = ()  # cohort limits, Wh per 1,000 queries
+    small_cohort: bool = False  # fewer than five models rated together
+    components: tuple[ComponentRow, ...] = ()
+
+
+@dataclass(frozen=True)
+class ScalingFit:
+    """log10(energy Wh per 1,000 queries) = intercept + slope * log10(parameters)."""
+
+    slope: float
+    intercept: float
+    r2: float | None  # None when every point has the same energy
+    n: int
+
+
+@dataclass(frozen=True)
+class ReferenceFigure:
+    """The study's published figure for a task (Table 2), converted to Wh per 1,000 queries."""
+
+    task: str
+    energy_wh_per_1000_queries_mean: float
+    energy_wh_per_1000_queries_std: float
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    task: str
+    n_runs: int
+    n_models: int
+    n_datasets: int
+    energy_wh_per_1000_queries: Stats  # over all runs of the task (the study's Table 2)
+    net_energy_wh_per_1000_queries: Stats | None
+    emissions_g_per_1000_queries: Stats | None
+    rows: tuple[ModelRow, ...]  # leaderboard, lowest energy first
+    fit: ScalingFit | None = None
+    reference: ReferenceFigure | None = None
+    estimated: bool = False
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A multi-purpose model run zero-shot on a dataset, against the median of that
+    dataset's task-specific models (the study's Section 4.3)."""
+
+    task: str
+    dataset: str
+    model: str
+    multi_purpose_wh_per_1000_queries: float
+    task_specific_median_wh_per_1000_queries: float | None
+    n_task_specific: int
+    ratio: float | None  # multi-purpose / task-specific median
+
+
+@dataclass(frozen=True)
+class Equivalent:
+    """An everyday equivalent of an energy or carbon figure, with its basis."""
+
+    task: str | None  # None: all measured runs together
+    label: str  # e.g. "smartphone charges"
+    value: float
+    unit: str  # what ``value`` counts, e.g. "charges per 1,000 queries"
+    basis: str  # the conversion factor
+    source: str  # where the factor comes from
+
+
+@dataclass(frozen=True)
+class EnvironmentItem:
+    """One environment key and the distinct values the runs recorded for it."""
+
+    key: str  # dotted path in the snapshot, e.g. "gpu.0.name"
+    values: tuple[str, ...]  # most frequent first, at most a few
+    n_distinct: int
+    n_runs: int
+
+
+@dataclass(frozen=True)
+class FailedSummary:
+    n_failed: int
+    top_errors: tuple[tuple[str, int], ...]  # (error, count), most frequent first
+
+
+@dataclass(frozen=True)
+class Methodology:
+    n_runs: int
+    repetitions_median: int | None  # successful runs per (task, model, dataset)
+    query_phase_only: bool  # every figure comes from a ``query`` phase
+    runs_without_query_phase: int
+    idle_baseline_runs: int  # runs with a measured idle baseline (net figures)
+    estimated_sources: tuple[str, ...]  # components whose energy is a model estimate
+    carbon_sources: tuple[str, ...]
+    pue_values: tuple[float, ...]
+    producers: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Citation:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Report:
+    schema_version: int
+    generated_at: str  # ISO 8601 UTC
+    generator: str  # "joulebench 0.1.0"
+    tasks: tuple[TaskSummary, ...]
+    comparisons: tuple[Comparison, ...]
+    equivalents: tuple[Equivalent, ...]
+    environment: tuple[EnvironmentItem, ...]
+    methodology: Methodology
+    failed: FailedSummary
+    reference_citation: Citation | None = None  # set when the study's figures are shown
+    store: str | None = None
+    task_filter: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def rows(self) -> tuple[ModelRow, ...]:
+        return tuple(r for t in self.tasks for r in t.rows)
