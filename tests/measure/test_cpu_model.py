@@ -141,3 +141,19 @@ def test_real_machine_defaults_work():
     second = sensor.read()
     assert 0.0 <= first.energy_j <= second.energy_j
     assert DramModelSensor().read().energy_j >= 0.0
+
+
+def test_proc_stat_reader_counts_the_busy_fields(tmp_path):
+    import os
+
+    from joulebench.measure.cpu_model import ProcStatBusy
+
+    stat = tmp_path / "stat"
+    # cpu user nice system idle iowait irq softirq steal
+    stat.write_text("cpu  100 20 30 5000 70 4 6 9 0 0\ncpu0 1 2 3 4 5 6 7 8 0 0\n")
+    reader = ProcStatBusy(str(stat))
+    tick_s = 1.0 / os.sysconf("SC_CLK_TCK")
+    assert reader() == pytest.approx((100 + 20 + 30 + 4 + 6) * tick_s)
+    stat.write_text("cpu  200 20 30 5000 70 4 6 9 0 0\n")  # same inode: pread sees the change
+    assert reader() == pytest.approx((200 + 20 + 30 + 4 + 6) * tick_s)
+    reader.close()
