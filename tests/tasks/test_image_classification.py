@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from joulebench.data.images import offline_photos
+from joulebench.errors import ModelError
 from joulebench.models.source import ModelSource, parse_model_spec
 from joulebench.tasks import image_classification as task
 
@@ -41,6 +42,25 @@ def test_image_classification_end_to_end(tmp_path: Path) -> None:
     assert loaded.info["architecture"] == "ViTForImageClassification"
     assert "ViTImageProcessorPil" in loaded.info["processor"]
     json.dumps(result.output)
+
+
+def test_local_directory_goes_through_from_pretrained(tmp_path: Path) -> None:
+    built = task.load(tiny_source(tmp_path / "vit", TINY_VIT, TINY_PROCESSOR))
+    saved = tmp_path / "saved"
+    built.model.save_pretrained(saved)
+    built.runner.processor.save_pretrained(saved)
+    loaded = task.load(parse_model_spec(str(saved)))
+    assert loaded.info["source_kind"] == "local" and loaded.info["weights"] == "pretrained"
+    assert loaded.parameters == built.parameters
+    result = loaded.runner.run(loaded.runner.prepare(offline_photos(1)[0]))
+    assert result.output["label"] in built.model.config.id2label.values()
+
+
+def test_unloadable_local_directory_is_a_model_error(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="cannot load local directory") as caught:
+        task.load(parse_model_spec(str(tmp_path / "empty")))
+    assert "\n" not in str(caught.value)
 
 
 @pytest.mark.slow

@@ -96,7 +96,7 @@ def load_diffusion_pipeline(source: ModelSource, *, dtype: Any = None,
 
         where = str(source.path) if source.kind == "local" else source.name
         with hub_errors(source):
-            pipe = DiffusionPipeline.from_pretrained(where, torch_dtype=dtype,
+            pipe = DiffusionPipeline.from_pretrained(where, dtype=dtype,
                                                      trust_remote_code=trust_remote_code)
         checker = getattr(pipe, "safety_checker", None)
         info = {"weights": "pretrained", "tokenizer": f"{type(pipe.tokenizer).__name__} from {where}",
