@@ -476,8 +476,8 @@ def parse_text(
             if len(run.rows) > 1:
                 run.rows = [max(run.rows, key=lambda lr: _num(lr[1], "duration", str(path)) or 0.0)]
     records = []
+    prov = _Provenance([r for run in runs.values() for _, r in run.rows], version, cols, str(path))
     for run in runs.values():
-        prov = _Provenance([r for _, r in run.rows], version, cols, str(path))
         records.append(_record(run, prov, path, task_format, index, labels))
     return records
 
