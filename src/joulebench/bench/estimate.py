@@ -35,20 +35,22 @@ class Estimate:
 
 
 def _scale(job: JobSpec) -> float:
-    """Text-to-image cost scales with steps and pixels, when the job sets them."""
+    """Text-to-image: a tenth fixed (text encoder, VAE, conversion), the rest scaling with
+    steps x pixels, when the job sets them."""
     if job.task != "text-to-image":
         return 1.0
     opts = job.options_dict
     steps = float(opts.get("num_inference_steps", 50))
     pixels = float(opts.get("height", 512)) * float(opts.get("width", 512))
-    return steps / 50.0 * pixels / (512.0 * 512.0)
+    return 0.1 + 0.9 * steps / 50.0 * pixels / (512.0 * 512.0)
 
 
 def estimate_job(job: JobSpec, device: str) -> Estimate:
     gpu = device.startswith("cuda")
     per_query = _S_PER_QUERY.get(job.task, _DEFAULT_S)[gpu] * _scale(job)
     queries = job.n_queries * job.repetitions + job.warmup
-    seconds = _LOAD_S[gpu] + queries * per_query
+    load_s = _LOAD_S[gpu] * (4 if job.task == "text-to-image" else 1)
+    seconds = load_s + queries * per_query
     return Estimate(seconds=seconds, energy_j=seconds * _POWER_W[gpu])
 
 

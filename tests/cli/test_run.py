@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from joulebench.cli.main import main
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_suites_lists_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "suites")
+    assert rc == 0
+    paper = next(line for line in out.splitlines() if line.startswith("paper"))
+    assert paper.split()[1:5] == ["312", "88", "30", "3,120,000"]
+
+
+def test_dry_run_paper_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "run", "--suite", "paper", "--dry-run")
+    assert rc == 0
+    assert "312 jobs, 88 models, 30 datasets, 10 tasks, 3,120,000 measured queries" in out
+    assert "rough per-task prior" in out
+
+
+def test_dry_run_default_is_quick_with_filters(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "run", "--dry-run", "--tasks", "fill-mask,text-generation",
+                     "-n", "4", "-r", "3")
+    assert rc == 0
+    assert "suite quick: 2 jobs, 2 models, 2 datasets, 2 tasks, 24 measured queries" in out
+    rc, out, _ = run(capsys, "run", "--dry-run", "--limit-jobs", "1")
+    assert "suite quick: 1 jobs" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--suite", "papr"], "error: unknown suite 'papr' (did you mean: paper?)"),
+        (["--task", "text-clasification", "--model", "gpt2", "--dataset", "offline:text"],
+         "error: unknown task 'text-clasification' (did you mean: text-classification"),
+        (["--task", "fill-mask", "--model", "random:bert-base-uncase", "--dataset", "x"],
+         "error: no shipped configuration for random:bert-base-uncase (did you mean: "),
+        (["--task", "fill-mask", "--model", "gpt2"], "error: one job needs --task, --model and"),
+        (["--tasks", "fillmask"], "error: unknown task 'fillmask' (did you mean: fill-mask?)"),
+        (["--dtype", "fp8"], "error: unknown dtype 'fp8'"),
+        (["--batch-size", "4", "--tasks", "object-detection"],
+         "error: --batch-size 4: task object-detection runs one input at a time"),
+    ],
+)
+def test_bad_inputs_one_line_nonzero(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                     argv: list[str], message: str) -> None:
+    db = tmp_path / "r.db"
+    rc, _, err = run(capsys, "--db", str(db), "run", "--dry-run", *argv)
+    assert rc == 2
+    assert err.splitlines()[0].startswith(message)
+    assert not db.exists()
+
+
+@pytest.mark.slow
+def test_end_to_end_single_job(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from joulebench.store import Store
+
+    csv = tmp_path / "reviews.csv"
+    csv.write_text("text\n" + "\n".join(f"review number {i} was rather good" for i in range(8)))
+    db = tmp_path / "r.db"
+    argv = ["--db", str(db), "run", "--task", "text-classification",
+            "--model", "random:distilbert-base-uncased-finetuned-sst-2-english",
+            "--dataset", str(csv), "--column", "text", "-n", "5", "-r", "2", "--idle-s", "0.2",
+            "--no-progress"]
+    rc, out, err = run(capsys, *argv)
+    assert rc == 0, err
+    assert "Wh/1k" in out and f"store: {db}" in out
+    with Store.open(db) as store:
+        runs = store.runs(task="text-classification")
+    assert [r.repetition for r in runs] == [0, 1] and all(r.n_queries == 5 for r in runs)
+    assert all(r.units["input_tokens"] > 0 for r in runs)
+    # resume: nothing left to do
+    rc, out, _ = run(capsys, *argv, "--resume")
+    assert rc == 0 and "1 job(s) already complete" in out
+    # a missing column: one failed record, one clear line, exit 1, earlier runs kept
+    rc, out, err = run(capsys, *argv[:-9], "--dataset", str(csv), "--column", "body",
+                       "-n", "5", "-r", "2", "--idle-s", "0", "--no-progress")
+    assert rc == 1 and "failed: text-classification" in err and "body" in err
+    with Store.open(db) as store:
+        assert len(store.runs(status="ok")) == 2 and len(store.runs(status="failed")) == 1
+    assert os.path.exists(db)
