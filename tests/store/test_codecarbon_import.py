@@ -191,6 +191,7 @@ def test_task_log_phases_and_study_index(tmp_path: Path) -> None:
     assert rec.dataset == "cifar10 [resized 640x480]"
     assert rec.n_queries == 1000 and rec.suite == "power-hungry-processing"
     assert rec.extra["study"]["table2"] is True
+    assert rec.extra["study"]["multipurpose"] is False
     s = run_sample(rec)
     assert s is not None  # query phase only: 4,055 J per 1,000 queries
     assert s.energy_j_per_1000_queries == pytest.approx(4055.0)

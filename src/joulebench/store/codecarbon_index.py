@@ -16,7 +16,9 @@ An index is built from any mix of:
 
 Study runs get ``n_queries`` = 1,000 and ``extra["study"]`` with the source file, the
 variant and ``table2``: whether the run belongs to the paper's Table 2 cohort
-(task-specific models; image tasks' resized runs; the 80 models of the paper's Table 6).
+(task-specific models; image tasks' resized runs; the 80 models of the paper's Table 6)
+and ``multipurpose``: whether it is one of the paper's 8 multi-purpose models run
+zero-shot (Flan-T5 and BLOOMz; Section 4.3).
 """
 
 from __future__ import annotations
@@ -90,6 +92,12 @@ ORIGINAL = "original size"
 # logs give 2.586 (3.03).
 STUDY_EXTRA_MODELS = frozenset(
     {"SG161222/Realistic_Vision_V1.4", "stabilityai/stable-diffusion-2-1-base"}
+)
+# The 8 multi-purpose models the paper compares with task-specific ones (Section 4.3);
+# the zero-shot logs also hold gpt2, bloom-560m, opt-1.3b and Llama-2-7b runs.
+STUDY_MULTIPURPOSE_MODELS = frozenset(
+    {f"google/flan-t5-{s}" for s in ("base", "large", "xl", "xxl")}
+    | {f"bigscience/bloomz-{s}" for s in ("560m", "1b7", "3b", "7b1")}
 )
 
 
@@ -166,7 +174,12 @@ def _add_study_file(
             n_queries=STUDY_N_QUERIES,
             zero_shot=zero_shot,
             suite=STUDY_SUITE,
-            study={"file": path.name, "variant": variant, "table2": table2},
+            study={
+                "file": path.name,
+                "variant": variant,
+                "table2": table2,
+                "multipurpose": zero_shot and model in STUDY_MULTIPURPOSE_MODELS,
+            },
         )
 
 
