@@ -69,7 +69,7 @@ class FakeTasks:
                           info={"options": options})
 
 
-def rows_loader(spec: str, *, task: str, column: str | None, n: int, split: str | None,
+def rows_loader(spec: str, *, task: TaskSpec, column: str | None, n: int, split: str | None,
                 config: str | None) -> Any:
     if spec == "empty":
         return SimpleNamespace(name=spec, rows=[], fingerprint="f0", source="test", licence="")

@@ -29,6 +29,7 @@ from .. import __version__
 from ..carbon.context import CarbonContext
 from ..errors import DataError, UsageError
 from ..measure.meter import Meter
+from ..measure.results import Measurement
 from ..measure.sensor import Sensor
 from ..models.source import parse_model_spec
 from ..tasks.base import LoadedTask, Prepared, QueryResult, no_phase
@@ -47,7 +48,7 @@ def _default_task_loader(name: str) -> Any:
 
 
 def _default_rows_loader(spec: str, **kwargs: Any) -> Any:
-    from ..data import load_rows  # lazy: datasets/PIL only when a job runs
+    from ..data.sources import load_rows  # lazy: datasets/PIL only when a job runs
 
     return load_rows(spec, **kwargs)
 
@@ -264,7 +265,7 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
     state.stage = "inputs"
     sample = state.settings.rows_loader(
         job.dataset,
-        task=job.task,
+        task=module.SPEC,
         column=job.column,
         n=job.n_queries,
         split=job.split,
@@ -312,6 +313,38 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
     return prepared, setup
 
 
+def measure_repetition(
+    meter: Meter,
+    run: Callable[[Any, Any], Any],
+    items: Sequence[Any],
+    *,
+    split: bool = False,
+    on_queries: Callable[[int], None] | None = None,
+    per_call: int = 1,
+) -> tuple[Measurement, list[float], list[Any]]:
+    """One repetition: one meter window, one ``query`` phase around the whole loop.
+
+    Returns the measurement, each call's latency (s, ``perf_counter``) and the results.
+    With ``split`` the meter's phase hook goes to ``run`` (``query/prefill`` ...).
+    """
+    latencies: list[float] = []
+    results: list[Any] = []
+    append_latency, append_result = latencies.append, results.append
+    clock = time.perf_counter
+    with meter:
+        hook = meter.phase if split else no_phase
+        with meter.phase("query"):
+            for item in items:
+                t0 = clock()
+                result = run(item, hook)
+                append_latency(clock() - t0)
+                append_result(result)
+                if on_queries is not None:
+                    on_queries(per_call)
+    assert meter.result is not None
+    return meter.result, latencies, results
+
+
 def _split_phases(settings: RunnerSettings, warm: list[float]) -> bool:
     if settings.phase_split == "on":
         return True
@@ -351,25 +384,13 @@ def _run(
     for rep in range(start_repetition, job.repetitions):
         state.stage = f"repetition {rep}"
         rep_started = utc_now_iso()
-        latencies: list[float] = []
-        results: list[Any] = []
         try:
-            meter = state.meter()
-            with meter:
-                hook = meter.phase if split else no_phase
-                with meter.phase("query"):
-                    for item in items:
-                        t0 = time.perf_counter()
-                        result = run(item, hook)
-                        latencies.append(time.perf_counter() - t0)
-                        results.append(result)
-                        if on_queries is not None:
-                            on_queries(per_call)
+            measurement, latencies, results = measure_repetition(
+                state.meter(), run, items, split=split, on_queries=on_queries, per_call=per_call
+            )
         except Exception as exc:
             yield state.failed(exc, rep_started, rep)
             return
-        measurement = meter.result
-        assert measurement is not None
         query = measurement.phase("query")
         query_s = query.duration_s if query is not None else measurement.duration_s
         extra: dict[str, Any] = latency_summary(latencies, per_call)
@@ -409,5 +430,6 @@ __all__ = [
     "RunnerSettings",
     "execute_job",
     "is_out_of_memory",
+    "measure_repetition",
     "validate_job",
 ]
