@@ -34,7 +34,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import math
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -48,8 +47,8 @@ from ..bench.records import KIND_IMPORT, STATUS_OK, RunRecord
 from ..carbon.context import CarbonContext
 from ..errors import DataError
 from ..measure.results import ComponentEnergy, Measurement, PhaseResult
-from ..measure.sensor import Domain, Method
 from .codecarbon_index import ImportIndex, RunLabels
+from .codecarbon_provenance import Provenance, num
 
 REQUIRED = ("timestamp", "duration", "emissions", "energy_consumed")
 PHASE_NAMES = {"load model": "load", "query model": "query", "transfer model to GPU": "transfer"}
@@ -86,21 +85,6 @@ def decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
         ]
 
 
-def _num(row: dict[str, str], col: str, where: str, required: bool = False) -> float | None:
-    text = (row.get(col) or "").strip()
-    if not text or text.lower() in {"nan", "none", "null"}:
-        if required:
-            raise DataError(f"{where}: column {col!r} is empty")
-        return None
-    try:
-        v = float(text)
-    except ValueError:
-        raise DataError(f"{where}: column {col!r} is not a number: {text!r}") from None
-    if math.isinf(v) or (math.isnan(v) and required):
-        raise DataError(f"{where}: column {col!r} is not a finite number: {text!r}")
-    return v
-
-
 def column_set(header: Sequence[str]) -> str:
     """``1.x``, ``2.x`` or ``3.x``: which CodeCarbon column set a header is."""
     cols = set(header)
@@ -109,11 +93,6 @@ def column_set(header: Sequence[str]) -> str:
     if "cpu_energy" in cols or "codecarbon_version" in cols:
         return "2.x"
     return "1.x"
-
-
-def _major(version: str | None) -> int | None:
-    m = re.match(r"\s*(\d+)\.", version or "")
-    return int(m.group(1)) if m else None
 
 
 @dataclass
@@ -127,128 +106,6 @@ def _phase_name(task_name: str) -> str:
     if name:
         return name
     return re.sub(r"[^a-z0-9]+", "-", task_name.strip().lower()).strip("-") or "task"
-
-
-class _Provenance:
-    """Per-file component provenance (decided once from all rows)."""
-
-    def __init__(self, rows: list[dict[str, str]], version: str | None, cols: str, where: str):
-        self.cols = cols
-        self.version = version
-        self.mode = (rows[0].get("tracking_mode") or "").strip() or None
-        first = rows[0]
-        self.cpu_model = (first.get("cpu_model") or "").strip() or "CPU"
-        self.gpu_model = (first.get("gpu_model") or "").strip() or "GPU"
-        self.gpu_count = _num(first, "gpu_count", where)
-        self.ram_gb = _num(first, "ram_total_size", where)
-        powers = [_num(r, "cpu_power", where) for r in rows]
-        consistent = all(
-            p is not None and p == powers[0] and self._energy_matches(r, p, where)
-            for p, r in zip(powers, rows, strict=True)
-        )
-        self.cpu_constant_w = powers[0] if consistent else None
-        ram_w = _num(first, "ram_power", where)
-        self.ram_w_per_gb = ram_w / self.ram_gb if ram_w is not None and self.ram_gb else None
-
-    @staticmethod
-    def _energy_matches(row: dict[str, str], power_w: float, where: str) -> bool:
-        e = _num(row, "cpu_energy", where)
-        d = _num(row, "duration", where)
-        if e is None or not d:
-            return False
-        return abs(units.kwh_to_j(e) - power_w * d) <= 0.02 * power_w * d
-
-    def _suffix(self) -> str:
-        v = f"CodeCarbon {self.version or self.cols}"
-        return f"{v}, {self.mode} mode" if self.mode else v
-
-    def cpu(self, energy_j: float) -> ComponentEnergy:
-        if self.cpu_constant_w is not None:
-            method, details = (
-                Method.MODEL,
-                f"CodeCarbon constant TDP {self.cpu_constant_w:g} W ({self._suffix()})",
-            )
-        else:
-            method, details = (
-                Method.COUNTER,
-                f"CodeCarbon CPU energy, RAPL or Power Gadget counter ({self._suffix()})",
-            )
-        return ComponentEnergy(
-            source="codecarbon:cpu",
-            domain=Domain.CPU_PACKAGE,
-            device=self.cpu_model,
-            method=method,
-            covers=f"CPU ({self.cpu_model}) as CodeCarbon tracked it",
-            energy_j=energy_j,
-            details=details,
-        )
-
-    def gpu(self, energy_j: float) -> ComponentEnergy:
-        if (_major(self.version) or 1) >= 2:
-            method = Method.COUNTER
-            how = "NVML nvmlDeviceGetTotalEnergyConsumption deltas"
-        else:
-            method = Method.POWER_INTEGRATION
-            how = "NVML power samples x interval"
-        n = f"{self.gpu_count:g} " if self.gpu_count else ""
-        covers = (
-            f"all {n}GPUs of the machine ({self.gpu_model}), idle ones included"
-            if self.mode == "machine"
-            else f"{n}GPUs visible to the process ({self.gpu_model})"
-        )
-        return ComponentEnergy(
-            source="codecarbon:gpu",
-            domain=Domain.GPU,
-            device=self.gpu_model,
-            method=method,
-            covers=covers,
-            energy_j=energy_j,
-            details=f"{how} ({self._suffix()})",
-        )
-
-    def ram(self, energy_j: float) -> ComponentEnergy:
-        per_gb = (
-            f"{self.ram_w_per_gb:.3g} W/GB x {self.ram_gb:g} GB"
-            if self.ram_w_per_gb is not None and self.ram_gb
-            else "per-GB power"
-        )
-        return ComponentEnergy(
-            source="codecarbon:ram",
-            domain=Domain.DRAM,
-            device=f"{self.ram_gb:g} GB" if self.ram_gb else "RAM",
-            method=Method.MODEL,
-            covers="memory, by CodeCarbon's size-based model",
-            energy_j=energy_j,
-            details=f"CodeCarbon RAM model {per_gb} ({self._suffix()})",
-        )
-
-    def total(self, energy_j: float) -> ComponentEnergy:
-        return ComponentEnergy(
-            source="codecarbon:total",
-            domain=Domain.OTHER,
-            device="machine",
-            method=Method.MODEL,
-            covers="CodeCarbon's total (no per-component figures in the file)",
-            energy_j=energy_j,
-            details=f"CodeCarbon total energy_consumed ({self._suffix()})",
-        )
-
-    def components(self, row: dict[str, str], where: str) -> tuple[ComponentEnergy, ...]:
-        if self.cols == "1.x" and "cpu_energy" not in row:
-            total = _num(row, "energy_consumed", where, required=True)
-            assert total is not None
-            return (self.total(units.kwh_to_j(total)),)
-        out = []
-        cpu = _num(row, "cpu_energy", where)
-        if cpu is not None:
-            out.append(self.cpu(units.kwh_to_j(cpu)))
-        gpu = _num(row, "gpu_energy", where)
-        if gpu is not None and (gpu > 0 or self.gpu_count):
-            out.append(self.gpu(units.kwh_to_j(gpu)))
-        ram = _num(row, "ram_energy", where)
-        if ram is not None:
-            out.append(self.ram(units.kwh_to_j(ram)))
-        return tuple(out)
 
 
 def _sum_components(groups: Iterable[tuple[ComponentEnergy, ...]]) -> tuple[ComponentEnergy, ...]:
@@ -275,8 +132,8 @@ def _started_at(row: dict[str, str], duration_s: float, where: str) -> str:
 
 
 def _carbon(rows: list[dict[str, str]], where: str, version: str | None) -> CarbonContext | None:
-    em = sum(_num(r, "emissions", where, required=True) or 0.0 for r in rows)
-    en = sum(_num(r, "energy_consumed", where, required=True) or 0.0 for r in rows)
+    em = sum(num(r, "emissions", where, required=True) or 0.0 for r in rows)
+    en = sum(num(r, "energy_consumed", where, required=True) or 0.0 for r in rows)
     if en <= 0:
         return None
     first = rows[0]
@@ -329,7 +186,7 @@ _ENV_COLUMNS = (
 
 def _record(
     run: _Run,
-    prov: _Provenance,
+    prov: Provenance,
     path: Path,
     task_format: bool,
     index: ImportIndex | None,
@@ -342,7 +199,7 @@ def _record(
     by_name: dict[str, list[tuple[float, tuple[ComponentEnergy, ...]]]] = {}
     for line, row in run.rows:
         where = f"{path}:{line}"
-        d = _num(row, "duration", where, required=True)
+        d = num(row, "duration", where, required=True)
         assert d is not None
         comps = prov.components(row, where)
         all_comps.append(comps)
@@ -362,13 +219,13 @@ def _record(
     warnings = []
     for line, row in run.rows:
         where = f"{path}:{line}"
-        total = _num(row, "energy_consumed", where, required=True) or 0.0
-        parts = [_num(row, c, where) for c in ("cpu_energy", "gpu_energy", "ram_energy")]
+        total = num(row, "energy_consumed", where, required=True) or 0.0
+        parts = [num(row, c, where) for c in ("cpu_energy", "gpu_energy", "ram_energy")]
         known = [p for p in parts if p is not None]
         if known and abs(sum(known) - total) > 0.01 * max(total, 1e-12):
             warnings.append(f"line {line}: cpu+gpu+ram differs from energy_consumed by >1%")
     first_line, first = run.rows[0]
-    first_d = _num(first, "duration", f"{path}:{first_line}", required=True) or 0.0
+    first_d = num(first, "duration", f"{path}:{first_line}", required=True) or 0.0
     measurement = Measurement(
         started_at=_started_at(first, first_d, f"{path}:{first_line}"),
         duration_s=total_s,
@@ -474,9 +331,9 @@ def parse_text(
     if not task_format:
         for run in runs.values():  # cumulative snapshots of one run: keep the longest
             if len(run.rows) > 1:
-                run.rows = [max(run.rows, key=lambda lr: _num(lr[1], "duration", str(path)) or 0.0)]
+                run.rows = [max(run.rows, key=lambda lr: num(lr[1], "duration", str(path)) or 0.0)]
     records = []
-    prov = _Provenance([r for run in runs.values() for _, r in run.rows], version, cols, str(path))
+    prov = Provenance([r for run in runs.values() for _, r in run.rows], version, cols, str(path))
     for run in runs.values():
         records.append(_record(run, prov, path, task_format, index, labels))
     return records
