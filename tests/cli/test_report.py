@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "report"))
-from report_factories import HOSTILE, corpus, failed_record  # noqa: E402
+from report_factories import HOSTILE, corpus, failed_record
 
-from joulebench.cli.main import main  # noqa: E402
-from joulebench.store import Store  # noqa: E402
+from joulebench.cli.main import main
+from joulebench.store import Store
 
 
 def _store(path: Path, records) -> Path:

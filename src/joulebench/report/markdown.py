@@ -11,7 +11,8 @@ import re
 from .model import ModelRow, Report, Stats
 from .svg import fmt_num, fmt_params
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Inside a table cell only these change the rendering (emphasis, code, links, pipes).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_escape(value: object) -> str:
@@ -33,7 +34,7 @@ def energy_cell(s: Stats | None) -> str:
 
 
 def provenance_text(r: ModelRow) -> str:
-    names = ["model estimate" if m == "model" else m for m in r.methods]
+    names = ["⚠ model estimate" if m == "model" else m for m in r.methods]
     return ", ".join(names) or "unknown"
 
 
@@ -51,7 +52,7 @@ def _row(rank: int, r: ModelRow) -> str:
         "n/a" if g is None else fmt_num(g.mean),
         "n/a" if r.parameters is None else fmt_params(r.parameters),
         latency,
-        md_escape(provenance_text(r)) + (" ⚠ estimate" if r.estimated else ""),
+        md_escape(provenance_text(r)),
         str(r.n_runs),
     ]
     return "| " + " | ".join(cells) + " |"
@@ -99,5 +100,5 @@ def render_markdown(report: Report) -> str:
         out += ["", f"## {md_escape(t.task)}", "", HEADER]
         out += [_row(i, r) for i, r in enumerate(t.rows, start=1)]
         if t.estimated:
-            out += ["", "⚠ Rows marked *estimate* include energy from a model, not a measurement."]
+            out += ["", "⚠ *model estimate*: part of that energy is estimated, not measured."]
     return "\n".join(out) + "\n"

@@ -24,8 +24,8 @@ def esc(value: object) -> str:
 
 
 def fmt_num(value: float, digits: int = 3) -> str:
-    """A number with ``digits`` significant digits, thousands separated, no exponent
-    between 1e-6 and 1e9."""
+    """``digits`` significant digits (whole numbers keep all theirs), thousands
+    separated; an exponent only below 1e-6 or from 1e9."""
     if value == 0 or not math.isfinite(value):
         return "0" if value == 0 else str(value)
     mag = abs(value)
