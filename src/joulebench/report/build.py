@@ -12,7 +12,7 @@ import json
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from importlib import resources
 
@@ -113,14 +113,14 @@ def _rate(rows: list[ModelRow], cells: Sequence[CellSummary]) -> list[ModelRow]:
     """Stars per model within its cohort (analysis.rate_models), onto every row."""
     from dataclasses import replace
 
-    rating: dict[tuple[str, str], tuple[int, str, tuple[float, ...], bool]] = {}
+    rating: dict[tuple[str, str], tuple[int | None, str, tuple[float, ...], bool]] = {}
     for cohort in analysis.rate_models(cells):
         task = cohort.task or NO_NAME
         label = task if cohort.size_class is None else f"{task}, size class {cohort.size_class}"
         # cut points are in J per query: x 1,000 queries, in Wh
         cuts = tuple(c * units.QUERIES_PER_REPORT * WH_PER_J for c in cohort.ratings.cut_points)
-        for model, n in cohort.ratings.stars.items():
-            rating[(task, model or NO_NAME)] = (n, label, cuts, cohort.ratings.small_cohort)
+        for model, n_stars in cohort.ratings.stars.items():
+            rating[(task, model or NO_NAME)] = (n_stars, label, cuts, cohort.ratings.small_cohort)
     out = []
     for r in rows:
         n, label, cuts, small = rating.get((r.task, r.model), (None, "", (), False))
@@ -184,14 +184,15 @@ def failed_summary(records: Sequence[RunRecord]) -> FailedSummary:
 
 
 def _methodology(
-    used: Sequence[RunRecord], samples: Sequence[RunSample], rows: Sequence[ModelRow]
+    used: Sequence[RunRecord],
+    comps: Mapping[str, tuple[ComponentEnergy, ...]],
+    samples: Sequence[RunSample],
+    rows: Sequence[ModelRow],
 ) -> Methodology:
     no_query = sum(
         1 for r in used if r.measurement is not None and r.measurement.phase("query") is None
     )
-    estimated = sorted(
-        {c.source for r in used for c in _query_components(r) if c.method.value == "model"}
-    )
+    estimated = sorted({c.source for cs in comps.values() for c in cs if c.method.value == "model"})
     carbon = [r.carbon for r in used if r.carbon is not None]
     return Methodology(
         n_runs=len(samples),
@@ -236,6 +237,7 @@ def build_report(
     by_id = {r.run_id: r for r in records}
     samples = analysis.samples(records)
     used = [by_id[s.run_id] for s in samples]
+    comps = {r.run_id: _query_components(r) for r in used}
     cell_groups: dict[_Key, list[RunSample]] = defaultdict(list)
     task_groups: dict[str, list[RunSample]] = defaultdict(list)
     for s in samples:
@@ -245,7 +247,7 @@ def build_report(
     rows = [
         _model_row(
             c,
-            [comp for rid in c.run_ids for comp in _query_components(by_id[rid])],
+            [comp for rid in c.run_ids for comp in comps[rid]],
             Counter(s.n_queries for s in g).most_common(1)[0][0],
         )
         for c, g in zip(cells, cell_groups.values(), strict=True)
@@ -298,7 +300,7 @@ def build_report(
         comparisons=_comparisons(cells),
         equivalents=equivalents(summaries, total_wh if samples else None, total_g),
         environment=summarize_environment(used),
-        methodology=_methodology(used, samples, rows),
+        methodology=_methodology(used, comps, samples, rows),
         failed=failed_summary(records),
         reference_citation=citation,
         store=store,

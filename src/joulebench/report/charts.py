@@ -169,7 +169,7 @@ def energy_vs_parameters(report: Report) -> str | None:
         if t.fit is None:
             continue
         params = [r.parameters for r in t.rows if r.parameters and r.energy_wh_per_1000_queries]
-        lo, hi = float(min(params)), float(max(params))  # type: ignore[type-var]
+        lo, hi = float(min(params)), float(max(params))
         ends = [(p, 10 ** (t.fit.intercept + t.fit.slope * math.log10(p))) for p in (lo, hi)]
         d = "M" + "L".join(f"{xs(p):.1f},{ys(e):.1f}" for p, e in ends)
         tip = (
@@ -182,11 +182,10 @@ def energy_vs_parameters(report: Report) -> str | None:
         assert s is not None and r.parameters
         tip = (
             f"{r.model}\n{t.task}, {r.dataset}\n{fmt_params(r.parameters)} parameters\n"
-            f"{fmt_num(s.mean)} {WH}"
+            f"{fmt_num(s.mean)} {WH}" + ("\nincludes a model estimate" if r.estimated else "")
         )
-        shape_cls = "point estimated" if r.estimated else "point"
         out.append(
-            f'<circle class="{shape_cls}" cx="{xs(float(r.parameters)):.1f}" '
+            f'<circle class="point" cx="{xs(float(r.parameters)):.1f}" '
             f'cy="{ys(s.mean):.1f}" r="4.5" fill="{colours[t.task]}"{_mark(t.task, tip)}/>'
         )
     ly = top + 4

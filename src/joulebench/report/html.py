@@ -130,10 +130,10 @@ def _leaderboard(t: TaskSummary) -> str:
     )
     rows = "".join(_row(i, r) for i, r in enumerate(t.rows, start=1))
     return (
-        f'<div class="task-board" data-task="{esc(t.task)}"><h3>{esc(t.task)} '
-        f'<span class="muted">{esc(summary)}</span></h3>{warn}'
+        f'<details class="task-board" data-task="{esc(t.task)}" open><summary><h3>'
+        f'{esc(t.task)} <span class="muted">{esc(summary)}</span></h3></summary>{warn}'
         f'<div class="board-wrap"><table class="sortable"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{rows}</tbody></table></div></div>"
+        f"<tbody>{rows}</tbody></table></div></details>"
     )
 
 
@@ -184,22 +184,32 @@ def _equivalents(report: Report) -> str:
     by_task: dict[str | None, dict[str, float]] = {}
     for e in report.equivalents:
         by_task.setdefault(e.task, {})[e.label] = e.value
+    tasks = {t.task: t for t in report.tasks}
     head = "".join(f'<th class="num">{esc(n)}</th>' for n in names)
     rows = []
     for task, vals in by_task.items():
+        t = tasks.get(task) if task is not None else None
         label = "all runs together (totals)" if task is None else task
         attr = "" if task is None else f' data-task="{esc(task)}"'
+        g = t.emissions_g_per_1000_queries if t is not None else None
+        energy = fmt_num(t.energy_wh_per_1000_queries.mean) if t is not None else ""
+        grams = fmt_num(g.mean) if g is not None else ""
         cells = "".join(
             f'<td class="num">{esc(fmt_num(vals[n])) if n in vals else "n/a"}</td>' for n in names
         )
-        rows.append(f"<tr{attr}><td>{esc(label)}</td>{cells}</tr>")
+        rows.append(
+            f'<tr{attr}><td>{esc(label)}</td><td class="num">{esc(energy)}</td>'
+            f'<td class="num">{esc(grams)}</td>{cells}</tr>'
+        )
     basis = "".join(
         f"<li><strong>{esc(e.label)}</strong>: {esc(e.basis)} ({esc(e.source)})</li>"
         for e in {e.label: e for e in report.equivalents}.values()
     )
     return (
-        f'<div class="board-wrap"><table><thead><tr><th>per 1,000 queries of</th>{head}</tr>'
-        f'</thead><tbody>{"".join(rows)}</tbody></table></div><ul class="notes muted">{basis}</ul>'
+        '<div class="board-wrap"><table><thead><tr><th>per 1,000 queries of</th>'
+        '<th class="num">Wh</th><th class="num">g CO₂eq</th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        f'<ul class="notes muted">{basis}</ul>'
     )
 
 
