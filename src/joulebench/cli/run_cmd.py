@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import UsageError, closest
 from . import _format
+from ._ray import add_ray_options, check_ray_args, make_executor
 from .common import add_carbon_options, carbon_from_args
 
 DESCRIPTION = """\
@@ -63,12 +64,13 @@ def register(sub: Any) -> None:
                           "gives energy net of idle (default 2)")
     how.add_argument("--trust-remote-code", action="store_true", default=None,
                      help="allow models whose code lives on the Hub")
-    how.add_argument("--executor", choices=("local",), default="local", help="where jobs run")
+    how.add_argument("--executor", choices=("local", "ray"), default="local", help="where jobs run")
     how.add_argument("--resume", action="store_true",
                      help="skip repetitions the store already holds for the same job")
     how.add_argument("--dry-run", action="store_true", help="list the jobs and a rough cost; run nothing")
     how.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_carbon_options(p)
+    add_ray_options(p)
     p.set_defaults(func=run)
 
 
@@ -177,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
     from ..bench.runner import validate_job
     from .main import db_path
 
+    check_ray_args(args)
     jobs, suite_name = build_jobs(args)
     for job in jobs:
         validate_job(job)
@@ -195,13 +198,17 @@ def run(args: argparse.Namespace) -> int:
     with Store.open(path) as store, discover() as discovery:
         sensors = list(discovery.sensors)
         baseline = None
-        if args.idle_s > 0:
+        if args.idle_s > 0 and args.executor == "local":  # ray: per node, on the node
             print(f"measuring {args.idle_s:g} s of idle power ...", file=sys.stderr)
             baseline = Meter(sensors).measure_idle(args.idle_s)
-        executor = LocalExecutor(
-            baseline=baseline, env=collect(sensors), carbon=carbon, suite=suite_name,
-            sensors=sensors, progress=None if args.no_progress else TqdmProgress(),
-        )
+        progress = None if args.no_progress else TqdmProgress()
+        if args.executor == "ray":
+            executor: Any = make_executor(args, carbon=carbon, suite=suite_name, progress=progress)
+        else:
+            executor = LocalExecutor(
+                baseline=baseline, env=collect(sensors), carbon=carbon, suite=suite_name,
+                sensors=sensors, progress=progress,
+            )
         resume = (lambda j: store.completed_repetitions(j.job_key)) if args.resume else None
         summary = executor.run(jobs, store.write_run, resume_filter=resume)
         shown = list(summary.ok)
