@@ -148,3 +148,4 @@ def test_task_filter() -> None:
 def test_unusable_runs_give_no_tasks() -> None:
     r = build_report([failed_record(run_id="a"), replace(make_record(), n_queries=None)])
     assert r.tasks == () and r.failed.n_failed == 1
+    assert r.methodology.unusable_runs == 1

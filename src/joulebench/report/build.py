@@ -184,6 +184,7 @@ def failed_summary(records: Sequence[RunRecord]) -> FailedSummary:
 
 
 def _methodology(
+    records: Sequence[RunRecord],
     used: Sequence[RunRecord],
     comps: Mapping[str, tuple[ComponentEnergy, ...]],
     samples: Sequence[RunSample],
@@ -206,6 +207,7 @@ def _methodology(
         carbon_sources=tuple(sorted({c.source for c in carbon})),
         pue_values=tuple(sorted({c.pue for c in carbon})),
         producers=tuple(sorted({r.producer for r in used})),
+        unusable_runs=sum(1 for r in records if r.status == STATUS_OK) - len(used),
     )
 
 
@@ -300,7 +302,7 @@ def build_report(
         comparisons=_comparisons(cells),
         equivalents=equivalents(summaries, total_wh if samples else None, total_g),
         environment=summarize_environment(used),
-        methodology=_methodology(used, comps, samples, rows),
+        methodology=_methodology(records, used, comps, samples, rows),
         failed=failed_summary(records),
         reference_citation=citation,
         store=store,

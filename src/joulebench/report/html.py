@@ -254,6 +254,12 @@ def _methodology(report: Report) -> str:
         notes.append(f"Carbon intensity: {esc('; '.join(m.carbon_sources))}; PUE {esc(pue)}.")
     if m.producers:
         notes.append(f"Produced by: {esc(', '.join(m.producers))}.")
+    if m.unusable_runs:
+        notes.append(
+            f"{m.unusable_runs:,} successful run(s) have no query count or no known energy "
+            "(e.g. <code>joulebench measure</code> of a whole command) and are not in the "
+            "per-query figures."
+        )
     if report.failed.n_failed:
         errs = "; ".join(f"{e} ({n})" for e, n in report.failed.top_errors)
         notes.append(

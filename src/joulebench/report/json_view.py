@@ -164,6 +164,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "carbon_sources": list(m.carbon_sources),
             "pue_values": list(m.pue_values),
             "producers": list(m.producers),
+            "unusable_runs": m.unusable_runs,
         },
         "failed_runs": {
             "n_failed": report.failed.n_failed,

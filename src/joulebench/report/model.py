@@ -144,7 +144,7 @@ class Methodology:
     carbon_sources: tuple[str, ...]
     pue_values: tuple[float, ...]
     producers: tuple[str, ...]
-    notes: tuple[str, ...] = ()
+    unusable_runs: int = 0  # successful runs with no query count or no known energy
 
 
 @dataclass(frozen=True)
