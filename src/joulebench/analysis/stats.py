@@ -9,6 +9,7 @@ field that holds it names the unit (e.g. ``energy_j_per_1000_queries``).
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Iterable
@@ -69,7 +70,9 @@ def summarize(values: Iterable[float]) -> Summary:
     median = statistics.median(xs)
     if n < 2:
         return Summary(n, mean, None, median, None, None)
-    std = statistics.stdev(xs)
+    # Two-pass sample std with fsum: exact enough, and ~50x faster than statistics.stdev
+    # (which works in Fractions); it dominated a 10,000-run report.
+    std = math.sqrt(math.fsum((x - mean) ** 2 for x in xs) / (n - 1))
     half = t_ppf(0.5 + CONFIDENCE / 2.0, n - 1) * std / math.sqrt(n)
     return Summary(n, mean, std, median, mean - half, mean + half)
 
@@ -135,6 +138,7 @@ def t_cdf(t: float, df: float) -> float:
     return 1.0 - tail if t > 0 else tail
 
 
+@functools.lru_cache(maxsize=1024)
 def t_ppf(p: float, df: float) -> float:
     """The ``p`` quantile of Student's t with ``df`` degrees of freedom (0 < p < 1)."""
     if not 0.0 < p < 1.0:
