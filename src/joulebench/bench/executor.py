@@ -60,14 +60,14 @@ class Executor(Protocol):
 
 
 class Progress(Protocol):
-    def start(self, total_queries: int, n_jobs: int) -> None: ...
+    def start(self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()) -> None: ...
     def job(self, index: int, job: JobSpec, queries: int) -> None: ...
     def advance(self, n: int) -> None: ...
     def close(self) -> None: ...
 
 
 class NoProgress:
-    def start(self, total_queries: int, n_jobs: int) -> None:
+    def start(self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()) -> None:
         pass
 
     def job(self, index: int, job: JobSpec, queries: int) -> None:
@@ -87,13 +87,24 @@ class TqdmProgress:
         self._all: Any = None
         self._job: Any = None
 
-    def start(self, total_queries: int, n_jobs: int) -> None:
+    def start(self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()) -> None:
         from tqdm import tqdm
 
+        from .estimate import estimate_job, guess_device
+
         self._n_jobs = n_jobs
+        # The overall bar counts estimated seconds (the dry-run prior), not queries, so its
+        # ETA does not treat a 5 s image like a 20 ms classification.
+        self._weights = [
+            estimate_job(j, guess_device(j.device)).seconds / (j.n_queries * j.repetitions)
+            for j, _ in jobs
+        ]
+        total = sum(w * q for w, (_, q) in zip(self._weights, jobs, strict=True))
+        self._weight = 1.0
         self._all = tqdm(
-            total=total_queries, desc="all jobs", unit="q", file=sys.stderr, position=0,
+            total=total or total_queries, desc="all jobs", file=sys.stderr, position=0,
             dynamic_ncols=True, leave=True,
+            bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}, rough ETA]",
         )  # fmt: skip
 
     def job(self, index: int, job: JobSpec, queries: int) -> None:
@@ -101,6 +112,7 @@ class TqdmProgress:
 
         if self._job is not None:
             self._job.close()
+        self._weight = self._weights[index] if index < len(self._weights) else 1.0
         desc = f"[{index + 1}/{self._n_jobs}] {job.task} {job.model} {job.label}"
         self._job = tqdm(
             total=queries, desc=desc, unit="q", file=sys.stderr, position=1,
@@ -109,7 +121,7 @@ class TqdmProgress:
 
     def advance(self, n: int) -> None:
         self._job.update(n)
-        self._all.update(n)
+        self._all.update(n * self._weight)
 
     def close(self) -> None:
         for bar in (self._job, self._all):
@@ -163,7 +175,9 @@ class LocalExecutor:
             owner = Meter()
             sensors = owner.sensors
         total = sum(j.n_queries * (j.repetitions - done) for j, done in todo)
-        self.progress.start(total, len(todo))
+        self.progress.start(
+            total, len(todo), [(j, j.n_queries * (j.repetitions - d)) for j, d in todo]
+        )
         try:
             for i, (job, done) in enumerate(todo):
                 self.progress.job(i, job, job.n_queries * (job.repetitions - done))
