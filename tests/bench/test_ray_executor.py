@@ -196,3 +196,27 @@ def test_interrupt_cancels_outstanding_and_keeps_finished(cluster: Any) -> None:
     summary = executor().run([job(repetitions=1), slow], sink)
     assert summary.interrupted and [r.model for r in kept] == ["fake/model"]
     assert time.monotonic() - t0 < 40
+
+
+# ------------------------------------------------------------------------ CLI options
+def test_cli_options_build_the_executor() -> None:
+    from joulebench.cli._ray import make_executor
+    from joulebench.cli.main import build_parser
+
+    args = build_parser().parse_args(
+        ["run", "--executor", "ray", "--address", "auto", "--cpus-per-job", "4",
+         "--max-retries", "5", "--exclusive-node", "--idle-s", "1.5"]
+    )  # fmt: skip
+    ex = make_executor(args, suite="quick")
+    assert (ex.address, ex.cpus_per_job, ex.gpus_per_job) == ("auto", 4.0, None)
+    assert (ex.max_retries, ex.exclusive_node, ex.idle_s, ex.suite) == (5, True, 1.5, "quick")
+    default = make_executor(build_parser().parse_args(["run", "--executor", "ray"]))
+    assert (default.address, default.cpus_per_job, default.max_retries) == (None, 1.0, 2)
+
+
+def test_cli_ray_options_need_ray_executor(capsys: pytest.CaptureFixture[str]) -> None:
+    from joulebench.cli.main import main
+
+    assert main(["run", "--address", "auto", "--gpus-per-job", "1"]) != 0
+    err = capsys.readouterr().err
+    assert "--address, --gpus-per-job: meaningful only with --executor ray" in err

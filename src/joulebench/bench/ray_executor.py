@@ -69,11 +69,12 @@ def split_address(address: str) -> tuple[str, int]:
 def check_reachable(address: str, timeout_s: float) -> None:
     """Fail fast (one line) when nothing listens at ``address``; ray.init can wait minutes."""
     host, port = split_address(address)
+    where = "" if address == f"{host}:{port}" else f" ({host}:{port})"
     try:
         socket.create_connection((host, port), timeout=timeout_s).close()
     except OSError as exc:
         raise ExecutorError(
-            f"cannot reach the Ray cluster at {address} ({host}:{port}): {exc}",
+            f"cannot reach the Ray cluster at {address}{where}: {exc}",
             hint="start one with `ray start --head`, or check --address",
         ) from exc
 
