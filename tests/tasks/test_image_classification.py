@@ -42,6 +42,7 @@ def test_image_classification_end_to_end(tmp_path: Path) -> None:
     assert loaded.info["architecture"] == "ViTForImageClassification"
     assert "ViTImageProcessorPil" in loaded.info["processor"]
     json.dumps(result.output)
+    json.dumps(loaded.info)
 
 
 def test_local_directory_goes_through_from_pretrained(tmp_path: Path) -> None:

@@ -42,6 +42,7 @@ def test_object_detection_end_to_end(tmp_path: Path) -> None:
     assert loaded.info["architecture"] == "DetrForObjectDetection"
     assert loaded.info["threshold"] == 0.0
     json.dumps(result.output)
+    json.dumps(loaded.info)
     strict = task.load(source)  # the pipeline's default threshold
     assert strict.runner.threshold == task.DEFAULT_THRESHOLD
 

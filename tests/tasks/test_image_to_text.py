@@ -48,6 +48,7 @@ def test_image_to_text_end_to_end(tiny_source: ModelSource) -> None:
     assert "byte-level BPE" in loaded.info["tokenizer"]
     assert loaded.info["max_new_tokens"] == 5 and loaded.info["decoding"] == "greedy"
     json.dumps(result.output)
+    json.dumps(loaded.info)
 
 
 def test_image_to_text_stops_at_max_new_tokens(tiny_source: ModelSource) -> None:
