@@ -90,7 +90,11 @@ def test_same_runs_as_local_executor(cluster: Any) -> None:
         jobs, local.append
     )
     remote: list[RunRecord] = []
-    summary = executor(idle_s=0.2).run(jobs, remote.append)
+    progress = RecordingProgress()
+    summary = executor(idle_s=0.2, progress=progress).run(jobs, remote.append)
+    assert progress.calls[0] == ("start", 10, 2, [(jobs[0], 6), (jobs[1], 4)])
+    assert sorted(c[1] for c in progress.calls if c[0] == "job") == [0, 1]
+    assert sum(c[1] for c in progress.calls if c[0] == "advance") == 10
     assert summary.jobs_run == 2 and not summary.failures and not summary.interrupted
     assert len(remote) == len(local) == 4 and summary.records == remote
 
@@ -110,6 +114,23 @@ def test_same_runs_as_local_executor(cluster: Any) -> None:
         assert r.extra["baseline"] == "per-node idle probe"
         q = r.measurement.phase("query")  # type: ignore[union-attr]
         assert q is not None and q.components[0].idle_power_w == pytest.approx(20.0, rel=0.05)
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+
+    def start(self, total_queries: int, n_jobs: int, jobs: Any = ()) -> None:
+        self.calls.append(("start", total_queries, n_jobs, list(jobs)))
+
+    def job(self, index: int, job: JobSpec, queries: int) -> None:
+        self.calls.append(("job", index, job.model, queries))
+
+    def advance(self, n: int) -> None:
+        self.calls.append(("advance", n))
+
+    def close(self) -> None:
+        self.calls.append(("close",))
 
 
 def _order(r: RunRecord) -> tuple[str, int]:

@@ -31,7 +31,6 @@ class Loop:
         self.summary = summary
         self.pending: dict[Any, _Attempt] = {}
         self.placed: dict[str, int] = dict.fromkeys(self.nodes, 0)  # exclusive-node queues
-        self.finished = 0
         self.remote: Any = None
         self.probes: Any = None
 
@@ -39,8 +38,8 @@ class Loop:
         ex, ray = self.ex, self.ray
         self.probes = ray.put(ex.probe(list(self.nodes.values())))
         self.remote = ray.remote(run_job)
-        total = sum(a.job.n_queries * (a.job.repetitions - a.done) for a in todo)
-        ex.progress.start(total, len(todo))
+        sizes = [(a.job, a.job.n_queries * (a.job.repetitions - a.done)) for a in todo]
+        ex.progress.start(sum(q for _, q in sizes), len(todo), sizes)
         try:
             for att in todo:
                 self.submit(att)
@@ -106,9 +105,8 @@ class Loop:
             self.summary.records.append(record)
             if record.measurement is not None:
                 queries += record.n_queries or 0
-        self.ex.progress.job(self.finished, att.job, queries)
+        self.ex.progress.job(att.index, att.job, queries)  # index: as given to start()
         self.ex.progress.advance(queries)
-        self.finished += 1
 
     def cancel(self) -> None:
         for ref in self.pending:
