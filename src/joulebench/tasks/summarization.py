@@ -38,7 +38,12 @@ class SummarizationRunner:
         self.tokenizer = tokenizer
         self.max_length = min(max_input_length(config), tokenizer.model_max_length)
         self.generation = {"min_new_tokens": MIN_NEW_TOKENS, "max_new_tokens": MAX_NEW_TOKENS}
-        beams = getattr(getattr(model, "generation_config", None), "num_beams", None) or 1
+        config_of_generation = getattr(model, "generation_config", None)
+        if config_of_generation is not None:
+            # The study's 10..15 new tokens replace the model's own length limits.
+            config_of_generation.max_length = None
+            config_of_generation.min_length = None
+        beams = getattr(config_of_generation, "num_beams", None) or 1
         self.settings = {"max_input_tokens": self.max_length, "num_beams": beams, **self.generation}
 
     def prepare(self, example: Any) -> Prepared:
