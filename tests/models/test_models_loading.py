@@ -107,6 +107,30 @@ def test_shipped_text_configs_parse(model_id: str) -> None:
     meta = json.loads((source.path / "joulebench.json").read_text())
     assert meta["model_id"] == model_id and meta["tokenizer"]["kind"]
     assert (configs_root() / model_id.replace("/", "__")).is_dir()
+    import torch
+    import transformers
+
+    assert meta["architecture"] == TEXT_MODELS[model_id]
+    auto = next(getattr(transformers, name) for name in (
+        "AutoModelForSequenceClassification", "AutoModelForTokenClassification",
+        "AutoModelForQuestionAnswering", "AutoModelForCausalLM", "AutoModelForSeq2SeqLM",
+        "AutoModelForMaskedLM") if TEXT_MODELS[model_id] in _names(name))
+    with torch.device("meta"):  # no memory, no time: counts only
+        model = auto.from_config(config)
+    assert sum(p.numel() for p in model.parameters()) == meta["parameters"]
+
+
+def _names(auto_name: str) -> set[str]:
+    from transformers.models.auto import modeling_auto
+
+    mapping = getattr(modeling_auto, "MODEL_FOR_" + {
+        "AutoModelForSequenceClassification": "SEQUENCE_CLASSIFICATION",
+        "AutoModelForTokenClassification": "TOKEN_CLASSIFICATION",
+        "AutoModelForQuestionAnswering": "QUESTION_ANSWERING",
+        "AutoModelForCausalLM": "CAUSAL_LM",
+        "AutoModelForSeq2SeqLM": "SEQ_TO_SEQ_CAUSAL_LM",
+        "AutoModelForMaskedLM": "MASKED_LM"}[auto_name] + "_MAPPING_NAMES")
+    return {v for v in mapping.values() if isinstance(v, str)}
 
 
 @pytest.mark.slow
