@@ -86,7 +86,10 @@ def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",
 
     loaded = load_diffusion_pipeline(source, dtype=torch_dtype(dtype),
                                      trust_remote_code=trust_remote_code)
-    pipe = loaded.pipeline.to(device, torch_dtype(dtype))
+    pipe = loaded.pipeline
+    if source.kind == "random" and dtype != "float32":  # hub/local got dtype at load
+        pipe = pipe.to(dtype=torch_dtype(dtype))
+    pipe = pipe.to(device)
     pipe.set_progress_bar_config(disable=True)
     default_steps, default_h, default_w = pipeline_defaults(pipe)
     steps, h, w = num_inference_steps or default_steps, height or default_h, width or default_w
