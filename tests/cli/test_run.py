@@ -61,7 +61,6 @@ def test_bad_inputs_one_line_nonzero(capsys: pytest.CaptureFixture[str], tmp_pat
     assert not db.exists()
 
 
-@pytest.mark.slow
 def test_end_to_end_single_job(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     from joulebench.store import Store
 

@@ -274,7 +274,8 @@ def render(records: Sequence[Any], carbon: Any, path: str) -> str:
             r0.task or "", r0.model or "", r0.config.get("dataset_label") or r0.dataset or "",
             str(len(recs)), total_txt,
             f"{j_to_wh(_per_1000(nets, n)):.3g}" if nets else "n/a",
-            _format.grams(grams), f"{latency:.3g}", f"{statistics.fmean(qps):.3g}" if qps else "n/a",
+            _format.grams(grams), f"{latency:,.0f}" if latency >= 100 else f"{latency:.3g}",
+            f"{statistics.fmean(qps):.3g}" if qps else "n/a",
         ])
         for i, c in enumerate(phases[0].components):
             vals = [p.components[i].energy_j for p in phases if p.components[i].energy_j is not None]
