@@ -71,3 +71,12 @@ def test_random_vit_base_has_the_real_size() -> None:
     assert loaded.parameters == 86_567_656  # study's table: 86,389,248
     result = loaded.runner.run(loaded.runner.prepare(offline_photos(1)[0]))
     assert result.input_images == 1
+
+
+def test_unreachable_hub_is_a_model_error_pointing_to_random(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))  # an empty cache
+    with pytest.raises(ModelError) as caught:
+        task.load(parse_model_spec("google/vit-base-patch16-224"))
+    assert "random:google/vit-base-patch16-224" in (caught.value.hint or "")

@@ -21,7 +21,7 @@ from typing import Any
 
 from ..errors import ModelError
 from .source import ModelSource
-from .vision import hub_errors
+from .vision import hub_errors, hub_kwargs
 
 CLIP_BPE_FILE = "bpe_simple_vocab_16e6.txt.gz"
 CLIP_CONTEXT_LENGTH = 77
@@ -97,7 +97,8 @@ def load_diffusion_pipeline(source: ModelSource, *, dtype: Any = None,
         where = str(source.path) if source.kind == "local" else source.name
         with hub_errors(source):
             pipe = DiffusionPipeline.from_pretrained(where, dtype=dtype,
-                                                     trust_remote_code=trust_remote_code)
+                                                     trust_remote_code=trust_remote_code,
+                                                     **hub_kwargs(source))
         checker = getattr(pipe, "safety_checker", None)
         info = {"weights": "pretrained", "tokenizer": f"{type(pipe.tokenizer).__name__} from {where}",
                 "safety_checker": type(checker).__name__ if checker is not None else None,

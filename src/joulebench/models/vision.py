@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import JoulebenchError, ModelError
+from .hub import hub_error, hub_reachable
 from .source import ModelSource
 
 PROCESSOR_BACKEND = "pil"
@@ -47,6 +48,8 @@ def hub_errors(source: ModelSource) -> Iterator[None]:
     except JoulebenchError:
         raise
     except Exception as exc:
+        if source.kind == "hub" and hub_kwargs(source):
+            raise hub_error(source.name, "the model", exc, reachable=False) from exc
         where = f"local directory {source.path}" if source.kind == "local" else f"Hub id {source.name!r}"
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise ModelError(
@@ -55,6 +58,14 @@ def hub_errors(source: ModelSource) -> Iterator[None]:
                   "or a local directory holding the model"
                   if source.kind == "hub" else "check the directory holds a saved model"),
         ) from exc
+
+
+def hub_kwargs(source: ModelSource) -> dict[str, Any]:
+    """``local_files_only=True`` for a Hub id when the Hub cannot be reached (probed once per
+    process by :mod:`joulebench.models.hub`), so an offline load fails at once."""
+    if source.kind != "hub" or hub_reachable():
+        return {}
+    return {"local_files_only": True}
 
 
 def _where(source: ModelSource) -> str:
@@ -81,7 +92,7 @@ def _processor(source: ModelSource, pil_class: str) -> tuple[Any, str]:
         return processor, f"{pil_class} from the shipped preprocessor_config.json of {source.name}"
     with hub_errors(source):
         processor = transformers.AutoImageProcessor.from_pretrained(
-            _where(source), backend=PROCESSOR_BACKEND)
+            _where(source), backend=PROCESSOR_BACKEND, **hub_kwargs(source))
     return processor, f"{type(processor).__name__} from {_where(source)}"
 
 
@@ -93,7 +104,8 @@ def _model(source: ModelSource, auto_class: str, trust_remote_code: bool) -> Any
         if source.kind == "random":
             config = transformers.AutoConfig.from_pretrained(str(source.path))
             return cls.from_config(config) if auto_class.startswith("Auto") else cls(config)
-        return cls.from_pretrained(_where(source), trust_remote_code=trust_remote_code)
+        return cls.from_pretrained(_where(source), trust_remote_code=trust_remote_code,
+                                   **hub_kwargs(source))
 
 
 def _info(source: ModelSource, model: Any, processor_line: str) -> dict[str, Any]:
@@ -130,7 +142,7 @@ def load_captioner(source: ModelSource, *, trust_remote_code: bool = False) -> V
         import transformers
 
         with hub_errors(source):
-            tokenizer = transformers.AutoTokenizer.from_pretrained(_where(source))
+            tokenizer = transformers.AutoTokenizer.from_pretrained(_where(source), **hub_kwargs(source))
         info["tokenizer"] = f"{type(tokenizer).__name__} from {_where(source)}"
     return VisionModel(model, processor, tokenizer, info)
 
