@@ -31,7 +31,7 @@ from .breakeven import BreakEven, breakeven
 from .compare import Comparison, compare_values
 from .hardware import DEVICE_PEAKS, DevicePeak, PeakEfficiency, device_peak, efficiency_vs_peak
 from .multipurpose import MultiPurposeRow, task_specific_vs_multipurpose
-from .samples import QUERY_PHASE, RunSample, is_zero_shot, quality_of, run_sample
+from .samples import QUERY_PHASE, RunSample, in_task_cohort, is_zero_shot, quality_of, run_sample
 from .scaling import ScalingFit, loglog_fit, scaling_by_task
 from .stars import (
     CohortRating,
@@ -66,6 +66,7 @@ __all__ = [
     "device_peak",
     "efficiency_vs_peak",
     "equivalents_per_1000_queries",
+    "in_task_cohort",
     "is_zero_shot",
     "loglog_fit",
     "percentile",

@@ -50,6 +50,20 @@ class RunSample:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+def in_task_cohort(record: RunRecord) -> bool:
+    """Whether a run counts in its task's headline figure (the study's Table 2 cohort).
+
+    Task-specific models only: zero-shot runs of multi-purpose models are compared per
+    dataset instead (:mod:`.multipurpose`), and runs an importer marked as outside the
+    study's published cohort (``extra["study"]["table2"] is False``, e.g. original-size
+    image runs) are kept but not averaged into the task.
+    """
+    if is_zero_shot(record):
+        return False
+    study = record.extra.get("study")
+    return not (isinstance(study, dict) and study.get("table2") is False)
+
+
 def is_zero_shot(record: RunRecord) -> bool:
     """A multi-purpose model run zero-shot: ``config["zero_shot"]`` or ``extra["zero_shot"]``."""
     return bool(record.config.get("zero_shot") or record.extra.get("zero_shot"))

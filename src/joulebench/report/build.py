@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from importlib import resources
 
 from .. import __version__, analysis, units
-from ..analysis import CellSummary, RunSample
+from ..analysis import CellSummary, RunSample, in_task_cohort
 from ..bench.records import STATUS_OK, RunRecord
 from ..errors import UsageError, closest
 from ..measure.results import ComponentEnergy
@@ -242,9 +242,14 @@ def build_report(
     comps = {r.run_id: _query_components(r) for r in used}
     cell_groups: dict[_Key, list[RunSample]] = defaultdict(list)
     task_groups: dict[str, list[RunSample]] = defaultdict(list)
+    all_by_task: dict[str, list[RunSample]] = defaultdict(list)
     for s in samples:
         cell_groups[_key(s)].append(s)
-        task_groups[s.task or NO_NAME].append(s)
+        all_by_task[s.task or NO_NAME].append(s)
+        if in_task_cohort(by_id[s.run_id]):
+            task_groups[s.task or NO_NAME].append(s)
+    for task, group in all_by_task.items():  # a task with only zero-shot runs: use them
+        task_groups.setdefault(task, group)
     cells = [analysis.summarize_cell(g) for g in cell_groups.values()]
     rows = [
         _model_row(
