@@ -99,3 +99,10 @@ def test_doctor_json(capsys):
     names = {s["name"] for s in doc["sensors"]}
     assert "CPU model" in names
     assert all("reason" in s for s in doc["sensors"])
+
+
+def test_db_option_is_accepted_after_the_command_too(tmp_path, capsys):
+    path = tmp_path / "after.db"
+    assert main(["measure", "--db", str(path), "--", sys.executable, "-c", "pass"]) == 0
+    with Store.open(path, create=False) as store:
+        assert store.count_runs() == 1

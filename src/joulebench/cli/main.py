@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue  # command not built yet
         module.register(sub)
+    for command in sub.choices.values():  # `joulebench run --db X` works as well
+        command.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
 
 
