@@ -7,6 +7,7 @@ crash loses at most the repetition in progress; ``--resume`` runs only what is m
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from collections.abc import Sequence
@@ -297,6 +298,8 @@ def render(records: Sequence[Any], carbon: Any, path: str) -> str:
         "",
         f"carbon at {carbon.intensity_g_per_kwh:g} g CO2eq/kWh, PUE {carbon.pue:g} "
         f"({carbon.source})",
-        f"store: {path}",
+        f"store: {os.path.abspath(path)}",
+        "next: `joulebench report` writes an HTML report of the stored runs"
+        " (`joulebench export --format csv` for the raw figures)",
     ]
     return "\n".join(lines)
