@@ -52,7 +52,7 @@ def register(sub: Any) -> None:
     how.add_argument("-n", "--queries", type=int, dest="n_queries", metavar="N", help="queries per repetition")
     how.add_argument("-r", "--repetitions", type=int, metavar="R", help="repetitions per job")
     how.add_argument("--warmup", type=int, metavar="N", help="unmeasured warm-up queries")
-    how.add_argument("--batch-size", type=int, metavar="B", help="inputs per call (text tasks)")
+    how.add_argument("--batch-size", type=int, metavar="B", help="inputs per call (text tasks, image classification)")
     how.add_argument("--device", help="cpu, cuda or auto (default: the suite's, auto)")
     how.add_argument("--dtype", help="fp32, fp16 or bf16")
     how.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",

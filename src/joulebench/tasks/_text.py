@@ -154,3 +154,41 @@ def device_of(model: Any) -> Any:
 def to_device(encoding: Any, model: Any) -> dict[str, Any]:
     device = device_of(model)
     return {k: v.to(device) for k, v in encoding.items()}
+
+
+# --- batches (``--batch-size``): one padded call for several inputs --------------------
+
+
+def encode_batch(tokenizer: Any, *texts: list[str], side: str = "right", **kwargs: Any) -> Any:
+    """Tokenize a batch, padded to its longest row on ``side`` with an attention mask.
+
+    A tokenizer without a pad token (GPT-2) pads with its end-of-sequence token: padded
+    positions are masked, so the choice does not change any real position's output.
+    """
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
+    return tokenizer(*texts, padding=True, padding_side=side, return_tensors="pt", **kwargs)
+
+
+def row_lengths(encoding: Any) -> list[int]:
+    """Real (unpadded) tokens per row of a padded encoding."""
+    return [int(n) for n in encoding["attention_mask"].sum(dim=1)]
+
+
+def until_eos(ids: list[int], eos: set[int]) -> list[int]:
+    """``ids`` up to and including the first end-of-sequence token (what one query ends with;
+    a batch pads the rows that finished first)."""
+    for i, token in enumerate(ids):
+        if token in eos:
+            return ids[: i + 1]
+    return ids
+
+
+def eos_ids(model: Any, tokenizer: Any) -> set[int]:
+    """The end-of-sequence ids generation stops at (the model's generation config first)."""
+    eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    if eos is None:
+        eos = tokenizer.eos_token_id
+    if eos is None:
+        return set()
+    return {int(e) for e in eos} if isinstance(eos, list) else {int(eos)}

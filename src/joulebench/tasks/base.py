@@ -45,6 +45,7 @@ class TaskSpec:
     preprocessing: str  # human text for reports: "first 20 words, 10 new tokens"
     model_kinds: tuple[str, ...] = ()  # architectures / auto classes that fit
     zero_shot: bool = False
+    batched: bool = False  # its runners have ``run_batch`` (``--batch-size`` > 1)
 
 
 @dataclass
@@ -65,6 +66,11 @@ class TaskRunner(Protocol):
     def run(self, prepared: Prepared, phase: PhaseHook = no_phase) -> QueryResult:
         """Run one query end to end: tokenize/process, forward or generate, post-process."""
         ...
+
+    # Optional, for tasks whose SPEC says ``batched``:
+    # ``run_batch(prepared: list[Prepared], phase) -> list[QueryResult]`` runs several
+    # inputs in one padded call and returns, per input, what ``run`` would (token counts
+    # without padding).
 
 
 @dataclass

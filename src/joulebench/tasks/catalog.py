@@ -35,6 +35,11 @@ def task_names() -> list[str]:
     return list(TASK_MODULES)
 
 
+def batched_tasks() -> list[str]:
+    """The tasks whose runners take several inputs per call (``--batch-size`` > 1)."""
+    return [name for name in TASK_MODULES if get_task(name).SPEC.batched]
+
+
 def get_task(name: str) -> ModuleType:
     """The task module for ``name`` (imported now); unknown names raise UsageError."""
     try:

@@ -7,7 +7,7 @@ from typing import Any
 from ..errors import DataError
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
-from ._text import first_words, load_text_task, require_text, to_device
+from ._text import encode_batch, first_words, load_text_task, require_text, row_lengths, to_device
 from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 N_WORDS = 20
@@ -19,6 +19,7 @@ SPEC = TaskSpec(
     default_columns=("text",),
     preprocessing=f"first {N_WORDS} words, the last one replaced by the mask token; top-1",
     model_kinds=("AutoModelForMaskedLM",),
+    batched=True,
 )
 
 
@@ -53,6 +54,27 @@ class FillMaskRunner:
         token = self.tokenizer.decode([int(token_id)]).strip()
         return QueryResult(output={"token_str": token, "score": round(float(score), 6)},
                            input_tokens=int(enc["input_ids"].shape[1]), output_tokens=1)
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several masked texts in one padded forward pass (right padding); top-1 per text."""
+        import torch
+
+        with torch.inference_mode():
+            enc = encode_batch(self.tokenizer, [p.payload for p in prepared], truncation=True,
+                               max_length=self.max_length)
+            masked = enc["input_ids"] == self.tokenizer.mask_token_id
+            positions = []
+            for row in masked:
+                found = row.nonzero()
+                if found.numel() == 0:
+                    raise DataError("the mask token was cut off by truncation")
+                positions.append(int(found[-1, 0]))
+            logits = self.model(**to_device(enc, self.model)).logits
+            picked = logits[torch.arange(len(positions)), torch.tensor(positions)]
+            scores, token_ids = torch.softmax(picked.float(), dim=-1).max(dim=-1)
+        return [QueryResult(output={"token_str": self.tokenizer.decode([int(t)]).strip(),
+                                    "score": round(float(s), 6)}, input_tokens=n, output_tokens=1)
+                for s, t, n in zip(scores, token_ids, row_lengths(enc), strict=True)]
 
 
 def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",

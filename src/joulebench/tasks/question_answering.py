@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
-from ._text import load_text_task, to_device
+from ._text import encode_batch, load_text_task, row_lengths, to_device
 from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 from .zero_shot import question_context
 
@@ -26,6 +26,7 @@ SPEC = TaskSpec(
                   "best start/end span",
     model_kinds=("AutoModelForQuestionAnswering", "zero-shot: seq2seq / causal LM"),
     zero_shot=True,
+    batched=True,
 )
 
 
@@ -71,11 +72,35 @@ class QuestionAnsweringRunner:
             start, end, score = best_span(out.start_logits[0].float().cpu(),
                                           out.end_logits[0].float().cpu(), in_context,
                                           MAX_ANSWER_TOKENS)
-        char_start, char_end = int(offsets[start][0]), int(offsets[end][1])
-        answer = {"answer": context[char_start:char_end], "start": char_start, "end": char_end,
-                  "score": round(score, 6)}
-        return QueryResult(output=answer, input_tokens=int(enc["input_ids"].shape[1]),
-                           output_tokens=end - start + 1)
+        return _answer(context, offsets, start, end, score, int(enc["input_ids"].shape[1]))
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several (question, context) pairs in one padded forward pass; a span per pair."""
+        import torch
+
+        questions = [p.payload["question"] for p in prepared]
+        contexts = [p.payload["context"] for p in prepared]
+        with torch.inference_mode():
+            enc = encode_batch(self.tokenizer, questions, contexts, truncation="only_second",
+                               max_length=self.max_length, return_offsets_mapping=True)
+            offsets = enc.pop("offset_mapping")
+            out = self.model(**to_device(enc, self.model))
+            starts, ends = out.start_logits.float().cpu(), out.end_logits.float().cpu()
+            results = []
+            for row, (context, n) in enumerate(zip(contexts, row_lengths(enc), strict=True)):
+                in_context = torch.tensor([s == 1 for s in enc.sequence_ids(row)])
+                start, end, score = best_span(starts[row], ends[row], in_context,
+                                              MAX_ANSWER_TOKENS)
+                results.append(_answer(context, offsets[row], start, end, score, n))
+        return results
+
+
+def _answer(context: str, offsets: Any, start: int, end: int, score: float,
+            input_tokens: int) -> QueryResult:
+    char_start, char_end = int(offsets[start][0]), int(offsets[end][1])
+    answer = {"answer": context[char_start:char_end], "start": char_start, "end": char_end,
+              "score": round(score, 6)}
+    return QueryResult(output=answer, input_tokens=input_tokens, output_tokens=end - start + 1)
 
 
 def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",

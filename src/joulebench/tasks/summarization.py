@@ -12,7 +12,15 @@ from typing import Any
 
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
-from ._text import load_text_task, require_text, to_device
+from ._text import (
+    encode_batch,
+    eos_ids,
+    load_text_task,
+    require_text,
+    row_lengths,
+    to_device,
+    until_eos,
+)
 from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 MIN_NEW_TOKENS = 10
@@ -27,6 +35,7 @@ SPEC = TaskSpec(
                   f"{MIN_NEW_TOKENS} to {MAX_NEW_TOKENS} new tokens",
     model_kinds=("AutoModelForSeq2SeqLM", "zero-shot: seq2seq / causal LM"),
     zero_shot=True,
+    batched=True,
 )
 
 
@@ -62,6 +71,26 @@ class SummarizationRunner:
             text = self.tokenizer.decode(new, skip_special_tokens=True).strip()
         return QueryResult(output={"summary_text": text},
                            input_tokens=int(enc["input_ids"].shape[1]), output_tokens=n_out)
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several texts through one ``generate`` call (right padding, attention mask); each
+        summary ends at its first end-of-sequence token, as :meth:`run` would stop."""
+        import torch
+
+        eos = eos_ids(self.model, self.tokenizer)
+        pad = self.tokenizer.pad_token_id
+        with torch.inference_mode():
+            enc = encode_batch(self.tokenizer, [p.payload for p in prepared], truncation=True,
+                               max_length=self.max_length)
+            out = self.model.generate(**to_device(enc, self.model), **self.generation)
+            results = []
+            for row, n_in in zip(out.tolist(), row_lengths(enc), strict=True):
+                new = until_eos(row[1:], eos)  # after the decoder start token
+                n_out = sum(1 for t in new if t != pad) if pad is not None else len(new)
+                text = self.tokenizer.decode(new, skip_special_tokens=True).strip()
+                results.append(QueryResult(output={"summary_text": text}, input_tokens=n_in,
+                                           output_tokens=n_out))
+        return results
 
 
 def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
-from ._text import load_text_task, require_text, to_device
+from ._text import encode_batch, load_text_task, require_text, row_lengths, to_device
 from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 SPEC = TaskSpec(
@@ -21,6 +21,7 @@ SPEC = TaskSpec(
     preprocessing="whole text, truncated to the model's maximum length; label + score",
     model_kinds=("AutoModelForSequenceClassification", "zero-shot: seq2seq / causal LM"),
     zero_shot=True,
+    batched=True,
 )
 
 
@@ -49,6 +50,19 @@ class TextClassificationRunner:
         label = self.id2label.get(int(index), f"LABEL_{int(index)}")
         return QueryResult(output={"label": label, "score": round(float(score), 6)},
                            input_tokens=int(enc["input_ids"].shape[1]))
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several texts in one padded forward pass; one result per text, as :meth:`run`."""
+        import torch
+
+        with torch.inference_mode():
+            enc = encode_batch(self.tokenizer, [p.payload for p in prepared], truncation=True,
+                               max_length=self.max_length)
+            logits = self.model(**to_device(enc, self.model)).logits
+            scores, indices = torch.softmax(logits.float(), dim=-1).max(dim=-1)
+        return [QueryResult(output={"label": self.id2label.get(int(i), f"LABEL_{int(i)}"),
+                                    "score": round(float(s), 6)}, input_tokens=n)
+                for s, i, n in zip(scores, indices, row_lengths(enc), strict=True)]
 
 
 def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",

@@ -8,11 +8,21 @@ the end-of-sequence token, as ``generate`` would.
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
-from ._text import first_words, load_text_task, require_text, to_device
+from ._text import (
+    encode_batch,
+    eos_ids,
+    first_words,
+    load_text_task,
+    require_text,
+    row_lengths,
+    to_device,
+    until_eos,
+)
 from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 N_WORDS = 20
@@ -26,23 +36,13 @@ SPEC = TaskSpec(
     preprocessing=f"first {N_WORDS} words, {NEW_TOKENS} new tokens (greedy); "
                   "phases prefill and decode",
     model_kinds=("AutoModelForCausalLM",),
+    batched=True,
 )
-
-
-def _eos_ids(model: Any, tokenizer: Any) -> set[int]:
-    eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
-    if eos is None:
-        eos = tokenizer.eos_token_id
-    if eos is None:
-        return set()
-    return {int(e) for e in eos} if isinstance(eos, list) else {int(eos)}
 
 
 def _cache_names(model: Any) -> tuple[str, str]:
     """(argument, output field) of the KV cache: ``cache`` since transformers 5.x, else
     ``past_key_values``."""
-    import inspect
-
     if "cache" in inspect.signature(model.forward).parameters:
         return "cache", "cache"
     return "past_key_values", "past_key_values"
@@ -56,7 +56,8 @@ class TextGenerationRunner:
         self.tokenizer = tokenizer
         self.new_tokens = new_tokens
         self.max_length = max_input_length(config, default=2048) - new_tokens
-        self.eos = _eos_ids(model, tokenizer)
+        self.eos = eos_ids(model, tokenizer)
+        self.position_ids = "position_ids" in inspect.signature(model.forward).parameters
         self.cache_arg, self.cache_field = _cache_names(model)
         self.settings = {"max_input_tokens": self.max_length, "words": N_WORDS,
                          "max_new_tokens": new_tokens, "decoding": "greedy, KV cache"}
@@ -90,6 +91,51 @@ class TextGenerationRunner:
         return QueryResult(output={"generated_text": text},
                            input_tokens=int(enc["input_ids"].shape[1]),
                            output_tokens=len(generated))
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several prompts generated together: left padding and an attention mask, greedy,
+        KV cache, the same prefill/decode phases. Each row's tokens end at its first
+        end-of-sequence token, as :meth:`run` would stop; the batch stops when all rows
+        have, or after ``new_tokens``."""
+        import torch
+
+        with torch.inference_mode():
+            with phase("prefill"):
+                enc = encode_batch(self.tokenizer, [p.payload for p in prepared], side="left",
+                                   truncation=True, max_length=self.max_length)
+                lengths = row_lengths(enc)
+                enc = to_device(enc, self.model)
+                mask = enc["attention_mask"]
+                extra = {}
+                if self.position_ids:  # count positions from each row's first real token
+                    positions = (mask.cumsum(dim=-1) - 1).clamp(min=0)
+                    extra["position_ids"] = positions
+                out = self.model(input_ids=enc["input_ids"], attention_mask=mask, use_cache=True,
+                                 **extra)
+                next_ids = out.logits[:, -1].argmax(dim=-1, keepdim=True)
+                rows = [[int(t)] for t in next_ids[:, 0]]
+            with phase("decode"):
+                past = out[self.cache_field]
+                done = [row[-1] in self.eos for row in rows]
+                while len(rows[0]) < self.new_tokens and not all(done):
+                    mask = torch.cat([mask, mask.new_ones((mask.shape[0], 1))], dim=-1)
+                    if self.position_ids:
+                        positions = positions[:, -1:] + 1
+                        extra["position_ids"] = positions
+                    out = self.model(input_ids=next_ids, attention_mask=mask, use_cache=True,
+                                     **{self.cache_arg: past}, **extra)
+                    past = out[self.cache_field]
+                    next_ids = out.logits[:, -1].argmax(dim=-1, keepdim=True)
+                    for i, token in enumerate(next_ids[:, 0].tolist()):
+                        rows[i].append(int(token))
+                        done[i] = done[i] or int(token) in self.eos
+        results = []
+        for row, n_in in zip(rows, lengths, strict=True):
+            generated = until_eos(row, self.eos)
+            results.append(QueryResult(
+                output={"generated_text": self.tokenizer.decode(generated, skip_special_tokens=True)},
+                input_tokens=n_in, output_tokens=len(generated)))
+        return results
 
 
 def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
-from ._text import load_text_task, require_text, to_device
+from ._text import encode_batch, load_text_task, require_text, row_lengths, to_device
 from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 SPEC = TaskSpec(
@@ -21,6 +21,7 @@ SPEC = TaskSpec(
     default_columns=("tokens", "passage", "text"),
     preprocessing="whole text, truncated to the model's maximum length; entities",
     model_kinds=("AutoModelForTokenClassification",),
+    batched=True,
 )
 
 
@@ -75,6 +76,25 @@ class TokenClassificationRunner:
         labels = [self.id2label.get(int(i), f"LABEL_{int(i)}") for i in ids]
         entities = aggregate(text, labels, scores.tolist(), offsets)
         return QueryResult(output=entities, input_tokens=int(enc["input_ids"].shape[1]))
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several texts in one padded forward pass (right padding); entities per text."""
+        import torch
+
+        texts = [p.payload for p in prepared]
+        with torch.inference_mode():
+            enc = encode_batch(self.tokenizer, texts, truncation=True, max_length=self.max_length,
+                               return_offsets_mapping=True)
+            offsets = enc.pop("offset_mapping").tolist()
+            logits = self.model(**to_device(enc, self.model)).logits
+            scores, ids = torch.softmax(logits.float(), dim=-1).max(dim=-1)
+        results = []
+        for row, (text, n) in enumerate(zip(texts, row_lengths(enc), strict=True)):
+            labels = [self.id2label.get(int(i), f"LABEL_{int(i)}") for i in ids[row, :n]]
+            spans = [(int(a), int(b)) for a, b in offsets[row][:n]]
+            entities = aggregate(text, labels, scores[row, :n].tolist(), spans)
+            results.append(QueryResult(output=entities, input_tokens=n))
+        return results
 
 
 def load(source: ModelSource, *, device: str = "cpu", dtype: str = "float32",

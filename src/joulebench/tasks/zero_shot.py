@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataError
-from ._text import require_text, to_device
+from ._text import encode_batch, eos_ids, require_text, row_lengths, to_device, until_eos
 from .base import PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 SENTIMENT_PROMPT = "what is the binary sentiment of the following sentence? {text}"
@@ -81,6 +81,27 @@ class ZeroShotRunner:
             text = self.tokenizer.decode(new, skip_special_tokens=True).strip()
         return QueryResult(output=_post_process(self.spec.name, text),
                            input_tokens=n_in, output_tokens=int(new.shape[0]))
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several prompts through one ``generate`` call, padded (left for a decoder-only
+        model, whose continuation must follow the prompt); each row's output ends at its
+        first end-of-sequence token, as :meth:`run` would stop."""
+        import torch
+
+        eos = eos_ids(self.model, self.tokenizer)
+        side = "right" if self.encoder_decoder else "left"
+        with torch.inference_mode():
+            enc = encode_batch(self.tokenizer, [p.payload for p in prepared], side=side,
+                               truncation=True, max_length=self.max_length)
+            out = self.model.generate(**to_device(enc, self.model), **self.generation)
+            start = 1 if self.encoder_decoder else int(enc["input_ids"].shape[1])
+            results = []
+            for row, n_in in zip(out.tolist(), row_lengths(enc), strict=True):
+                new = until_eos(row[start:], eos)
+                text = self.tokenizer.decode(new, skip_special_tokens=True).strip()
+                results.append(QueryResult(output=_post_process(self.spec.name, text),
+                                           input_tokens=n_in, output_tokens=len(new)))
+        return results
 
 
 _PROMPTS = {
