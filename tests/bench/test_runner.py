@@ -18,6 +18,7 @@ from .fakes import FakeTasks, rows_loader
 
 
 def settings(tasks: FakeTasks, **kw: object) -> RunnerSettings:
+    kw.setdefault("count_flops", False)  # exact call counts; FLOP counting: test_flops.py
     return RunnerSettings(task_loader=tasks, rows_loader=rows_loader, **kw)  # type: ignore[arg-type]
 
 

@@ -8,7 +8,8 @@ unit; ``units.j_to_kwh`` for its kWh), ``*_g_per_1000_queries`` (grams CO2eq),
   (the study's Table 2): n, mean, sample std, median, 95% Student-t interval.
 - :func:`rate_models` / :func:`star_ratings`: 1-5 stars by quintile of a cohort.
 - :func:`scaling_by_task` / :func:`loglog_fit`: energy vs parameter count, log-log.
-- :func:`efficiency_vs_peak` and :data:`DEVICE_PEAKS`: FLOP/J vs the hardware's peak.
+- :func:`efficiency_vs_peak` and :data:`DEVICE_PEAKS`: FLOP/J vs the hardware's peak;
+  :func:`flops_efficiency`: per cell, counted FLOPs per query, FLOP/J and its fraction.
 - :func:`task_specific_vs_multipurpose`: zero-shot models as a multiple of the
   task-specific median per dataset.
 - :func:`breakeven`: queries until inference equals training energy.
@@ -29,7 +30,15 @@ from .aggregate import (
 )
 from .breakeven import BreakEven, breakeven
 from .compare import Comparison, compare_values
-from .hardware import DEVICE_PEAKS, DevicePeak, PeakEfficiency, device_peak, efficiency_vs_peak
+from .efficiency import FlopsCell, flops_efficiency
+from .hardware import (
+    DEVICE_PEAKS,
+    DevicePeak,
+    PeakEfficiency,
+    device_peak,
+    efficiency_vs_peak,
+    peak_for_gpu,
+)
 from .multipurpose import MultiPurposeRow, task_specific_vs_multipurpose
 from .samples import QUERY_PHASE, RunSample, in_task_cohort, is_zero_shot, quality_of, run_sample
 from .scaling import ScalingFit, loglog_fit, scaling_by_task
@@ -52,6 +61,7 @@ __all__ = [
     "CohortRating",
     "Comparison",
     "DevicePeak",
+    "FlopsCell",
     "MultiPurposeRow",
     "PeakEfficiency",
     "RunSample",
@@ -66,9 +76,11 @@ __all__ = [
     "device_peak",
     "efficiency_vs_peak",
     "equivalents_per_1000_queries",
+    "flops_efficiency",
     "in_task_cohort",
     "is_zero_shot",
     "loglog_fit",
+    "peak_for_gpu",
     "percentile",
     "quality_of",
     "rate_models",

@@ -12,6 +12,7 @@ the dense figure is half of it. FP32 is the plain (non-tensor-core) rate.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from ..errors import UsageError, closest
@@ -106,6 +107,33 @@ def device_peak(name: str) -> DevicePeak:
         f"unknown device {name!r}{closest(name, list(DEVICE_PEAKS))}",
         hint="known devices: " + ", ".join(DEVICE_PEAKS),
     )
+
+
+# A GPU name as NVML / torch report it -> a DEVICE_PEAKS key. Variants with another board
+# power or clock (PCIe, NVL) have other peaks and are deliberately not matched.
+_GPU_NAME_RULES: tuple[tuple[str, str], ...] = (
+    (r"\bH100\b(?!.*\b(PCIE|NVL)\b)", "H100 SXM"),  # "NVIDIA H100 80GB HBM3" is the SXM5
+    (r"\bH200\b(?!.*\b(PCIE|NVL)\b)", "H200 SXM"),
+    (r"\bA100\b.*\bSXM", "A100 SXM"),  # "NVIDIA A100-SXM4-80GB"
+    (r"\bL4\b", "L4"),
+    (r"\bT4\b", "T4"),
+)
+
+
+def peak_for_gpu(name: str | None) -> DevicePeak | None:
+    """The :data:`DEVICE_PEAKS` entry of a GPU named as NVML or torch name it
+    (``"NVIDIA H100 80GB HBM3"``, ``"NVIDIA A100-SXM4-80GB"``, ``"Tesla T4"``), or a key
+    itself; ``None`` when the device has no entry (CPUs, PCIe variants, other GPUs)."""
+    if not name:
+        return None
+    for key, peak in DEVICE_PEAKS.items():
+        if key.lower() == name.strip().lower():
+            return peak
+    upper = name.upper()
+    for pattern, key in _GPU_NAME_RULES:
+        if re.search(pattern, upper):
+            return DEVICE_PEAKS[key]
+    return None
 
 
 @dataclass(frozen=True)

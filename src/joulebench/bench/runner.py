@@ -33,6 +33,7 @@ from ..measure.results import Measurement
 from ..measure.sensor import Sensor
 from ..models.source import parse_model_spec
 from ..tasks.base import LoadedTask, Prepared, QueryResult, no_phase
+from .flops import count_query_flops
 from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, new_run_id, utc_now_iso
 from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
 from .stats import ci_half_width_pct, latency_summary
@@ -60,6 +61,7 @@ class RunnerSettings:
     phase_split: str = "auto"  # "auto" | "on" | "off": pass the meter's phase hook to run()
     phase_split_min_s: float = 0.05  # auto: split when the median warm-up query takes this long
     sync_cuda: bool | None = None
+    count_flops: bool = True  # count one query's FLOPs after warm-up (bench.flops), unmeasured
     task_loader: Callable[[str], Any] = field(default=_default_task_loader)
     rows_loader: Callable[..., Any] = field(default=_default_rows_loader)
 
@@ -307,6 +309,9 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
                     warm.append(time.perf_counter() - t0)
     setup["setup"] = _phase_summary(meter)
     setup["warmup_latencies_s"] = warm
+    if state.settings.count_flops:  # outside every meter window: one unmeasured query
+        state.stage = "count flops"
+        setup["flops"] = count_query_flops(runner, prepared[0], device=job.device)
     state.config["model_info"] = dict(loaded.info)
     state.config["model_label"] = loaded.model_label
     state.config["preprocessing"] = getattr(getattr(module, "SPEC", None), "preprocessing", "")
@@ -398,6 +403,7 @@ def _run(
         extra["calls"] = len(latencies)
         extra["phase_split"] = split
         extra["warmup_queries"] = job.warmup
+        extra.update(setup.get("flops", {}))
         if first:
             extra["load"] = setup["setup"]  # this process loaded the model once, for these reps
             first = False

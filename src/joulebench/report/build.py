@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from importlib import resources
 
 from .. import __version__, analysis, units
-from ..analysis import CellSummary, RunSample, in_task_cohort
+from ..analysis import CellSummary, FlopsCell, RunSample, in_task_cohort
 from ..bench.records import STATUS_OK, RunRecord
 from ..errors import UsageError, closest
 from ..measure.results import ComponentEnergy
@@ -43,7 +43,7 @@ NO_NAME = "(none)"
 _Key = tuple[str, str, str]
 
 
-def _key(s: RunSample | CellSummary) -> _Key:
+def _key(s: RunSample | CellSummary | FlopsCell) -> _Key:
     return (s.task or NO_NAME, s.model or NO_NAME, s.dataset or NO_NAME)
 
 
@@ -85,7 +85,10 @@ def _component_rows(
 
 
 def _model_row(
-    cell: CellSummary, comps: Sequence[ComponentEnergy], n_queries: int | None
+    cell: CellSummary,
+    comps: Sequence[ComponentEnergy],
+    n_queries: int | None,
+    flops: FlopsCell | None = None,
 ) -> ModelRow:
     em = cell.emissions_g_per_1000_queries
     net = cell.net_energy_j_per_1000_queries
@@ -106,6 +109,11 @@ def _model_row(
         estimated="model" in methods,
         multi_purpose=cell.zero_shot,
         components=_component_rows(cell, comps),
+        flops_per_query=None if flops is None else flops.flops_per_query,
+        flops_per_j=None if flops is None else flops.flops_per_j,
+        peak_flops_per_j=None if flops is None else flops.peak_flops_per_j,
+        fraction_of_peak=None if flops is None else flops.fraction_of_peak,
+        peak_note="" if flops is None else flops.peak_note,
     )
 
 
@@ -189,6 +197,7 @@ def _methodology(
     comps: Mapping[str, tuple[ComponentEnergy, ...]],
     samples: Sequence[RunSample],
     rows: Sequence[ModelRow],
+    flops: Sequence[FlopsCell] = (),
 ) -> Methodology:
     no_query = sum(
         1 for r in used if r.measurement is not None and r.measurement.phase("query") is None
@@ -208,6 +217,8 @@ def _methodology(
         pue_values=tuple(sorted({c.pue for c in carbon})),
         producers=tuple(sorted({r.producer for r in used})),
         unusable_runs=sum(1 for r in records if r.status == STATUS_OK) - len(used),
+        flops_runs=sum(f.n_runs for f in flops),
+        flops_bases=tuple(sorted({b for f in flops for b in f.basis.split("; ")})),
     )
 
 
@@ -251,11 +262,14 @@ def build_report(
     for task, group in all_by_task.items():  # a task with only zero-shot runs: use them
         task_groups.setdefault(task, group)
     cells = [analysis.summarize_cell(g) for g in cell_groups.values()]
+    flops = analysis.flops_efficiency(used)
+    flops_by_key = {_key(f): f for f in flops}
     rows = [
         _model_row(
             c,
             [comp for rid in c.run_ids for comp in comps[rid]],
             Counter(s.n_queries for s in g).most_common(1)[0][0],
+            flops_by_key.get(_key(c)),
         )
         for c, g in zip(cells, cell_groups.values(), strict=True)
     ]
@@ -307,7 +321,7 @@ def build_report(
         comparisons=_comparisons(cells),
         equivalents=equivalents(summaries, total_wh if samples else None, total_g),
         environment=summarize_environment(used),
-        methodology=_methodology(records, used, comps, samples, rows),
+        methodology=_methodology(records, used, comps, samples, rows, flops),
         failed=failed_summary(records),
         reference_citation=citation,
         store=store,

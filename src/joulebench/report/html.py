@@ -11,7 +11,7 @@ from importlib import resources
 
 from . import charts
 from .json_view import report_dict, script_json
-from .markdown import provenance_text
+from .markdown import FLOPS_NOTE, UNKNOWN, flop_j_text, gflop_text, provenance_text
 from .model import ComponentRow, ModelRow, Report, Stats, TaskSummary
 from .svg import esc, fmt_num, fmt_params
 
@@ -76,6 +76,21 @@ def _energy_td(s: Stats | None) -> str:
     return f'<td class="num" data-sort="{s.mean!r}">{esc(fmt_num(s.mean))}{ci}</td>'
 
 
+def _flops_tds(r: ModelRow) -> str:
+    """GFLOP per query and FLOP/J (% of peak) cells; ``—`` when unknown."""
+    if r.flops_per_query is None or r.flops_per_j is None:
+        unknown = f'<td class="num muted" data-sort="">{UNKNOWN}</td>'
+        return unknown + unknown
+    tip = r.peak_note
+    if r.peak_flops_per_j is not None:
+        tip = f"peak {fmt_num(r.peak_flops_per_j)} FLOP/J: {tip}"
+    return (
+        f'<td class="num" data-sort="{r.flops_per_query!r}">{esc(gflop_text(r))}</td>'
+        f'<td class="num" data-sort="{r.flops_per_j!r}" data-tip="{esc(tip)}">'
+        f"{esc(flop_j_text(r))}</td>"
+    )
+
+
 def _component_line(c: ComponentRow) -> str:
     e = c.energy_wh_per_1000_queries_mean
     how = ", ".join("model estimate" if m == "model" else m for m in c.methods)
@@ -97,6 +112,7 @@ def _row(rank: int, r: ModelRow) -> str:
             None if r.parameters is None else fmt_params(r.parameters),
         )
         + _num_td(None if latency is None else latency * 1e3)
+        + _flops_tds(r)
         + f'<td class="prov" data-sort="{esc(provenance_text(r))}">{_badges(r)}</td>'
         + f'<td class="num" data-sort="{r.n_runs}">{r.n_runs}</td></tr>'
     )
@@ -105,8 +121,9 @@ def _row(rank: int, r: ModelRow) -> str:
 _COLUMNS = (
     ("#", "", "num"), ("Stars", "", "num"), ("Model", "", "text"), ("Dataset", "", "text"),
     ("Energy", "Wh / 1,000 queries", "num"), ("Carbon", "g CO₂eq / 1,000 q.", "num"),
-    ("Parameters", "", "num"), ("Latency", "ms / query", "num"), ("Provenance", "", "text"),
-    ("Runs", "", "num"),
+    ("Parameters", "", "num"), ("Latency", "ms / query", "num"),
+    ("Compute", "GFLOP / query", "num"), ("FLOP/J", "% of peak", "num"),
+    ("Provenance", "", "text"), ("Runs", "", "num"),
 )  # fmt: skip
 
 
@@ -241,6 +258,12 @@ def _methodology(report: Report) -> str:
         "highest. Ratings compare models within a cohort only; cohorts under five models are "
         "flagged.",
     ]
+    if m.flops_runs:
+        notes.append(
+            f"{esc(FLOPS_NOTE)} {m.flops_runs:,} run(s) counted FLOPs ({esc('; '.join(m.flops_bases))})."
+        )
+    else:
+        notes.append("No run counted its FLOPs per query: GFLOP and FLOP/J columns show —.")
     if m.estimated_sources:
         notes.append(
             "<strong>Estimated, not measured:</strong> "

@@ -2,8 +2,9 @@
 
 JSON: ``{"schema": "joulebench.report", "schema_version": N, "tasks": [...],
 "aggregates": [...], ...}``; per task and per (task, model, dataset) aggregates, energies
-in ``*_wh_per_1000_queries_*``, emissions in ``*_g_per_1000_queries_*``. Non-finite
-numbers become ``null``. CSV: one row per (task, model, dataset) aggregate.
+in ``*_wh_per_1000_queries_*``, emissions in ``*_g_per_1000_queries_*``; counted
+``flops_per_query``, achieved ``flops_per_j``, the device's ``peak_flops_per_j`` and
+``fraction_of_peak`` (``null`` when unknown). Non-finite numbers become ``null``. CSV: one row per (task, model, dataset) aggregate.
 """
 
 from __future__ import annotations
@@ -62,6 +63,11 @@ def aggregate_dict(r: ModelRow, *, components: bool = True) -> dict[str, Any]:
         "multi_purpose": r.multi_purpose,
         "estimated": r.estimated,
         "methods": list(r.methods),
+        "flops_per_query": _num(r.flops_per_query),
+        "flops_per_j": _num(r.flops_per_j),
+        "peak_flops_per_j": _num(r.peak_flops_per_j),
+        "fraction_of_peak": _num(r.fraction_of_peak),
+        "peak_note": r.peak_note,
     }
     if components:
         d["components"] = [
@@ -148,6 +154,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "energy": "Wh per 1,000 queries, query phase (gross unless net_)",
             "emissions": "g CO2eq per 1,000 queries",
             "latency": "s per query",
+            "flops": "FLOPs of one query (counted, not measured); FLOP/J = FLOPs per query / "
+            "J per query of the query phase; peak: the GPU's datasheet FLOP/s / TDP",
         },
         "tasks": [_task_dict(t) for t in report.tasks],
         "aggregates": [aggregate_dict(r) for r in report.rows],
@@ -165,6 +173,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "pue_values": list(m.pue_values),
             "producers": list(m.producers),
             "unusable_runs": m.unusable_runs,
+            "flops_runs": m.flops_runs,
+            "flops_bases": list(m.flops_bases),
         },
         "failed_runs": {
             "n_failed": report.failed.n_failed,

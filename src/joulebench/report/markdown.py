@@ -11,6 +11,8 @@ import re
 from .model import ModelRow, Report, Stats
 from .svg import fmt_num, fmt_params
 
+UNKNOWN = "—"
+
 # Inside a table cell only these change the rendering (emphasis, code, links, pipes).
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
@@ -38,6 +40,38 @@ def provenance_text(r: ModelRow) -> str:
     return ", ".join(names) or "unknown"
 
 
+def fmt_si(value: float) -> str:
+    """An SI-prefixed figure: 350M, 1.2G, 3.4T (for FLOPs and FLOP/J)."""
+    for limit, suffix in ((1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{fmt_num(value / limit, 3)}{suffix}"
+    return fmt_num(value, 3)
+
+
+def gflop_text(r: ModelRow) -> str:
+    """GFLOP per query, or ``—`` when no run counted it."""
+    return UNKNOWN if r.flops_per_query is None else fmt_num(r.flops_per_query / 1e9)
+
+
+def flop_j_text(r: ModelRow) -> str:
+    """Achieved FLOP/J with its share of the device's peak where known: ``350M (0.12% of
+    peak)``; ``—`` without a FLOP count."""
+    if r.flops_per_j is None:
+        return UNKNOWN
+    text = fmt_si(r.flops_per_j)
+    if r.fraction_of_peak is not None:
+        text += f" ({fmt_num(r.fraction_of_peak * 100)}% of peak)"
+    return text
+
+
+FLOPS_NOTE = (
+    "FLOPs are counted, not measured: one query (the first input) under torch's "
+    "FlopCounterMode, which counts matmul, convolution and attention ops only. FLOP/J divides "
+    "them by the query-phase energy per query (every measured component); the peak is the "
+    "GPU's datasheet dense FLOP/s over its TDP at the run's dtype (none for CPUs)."
+)
+
+
 def _row(rank: int, r: ModelRow) -> str:
     g = r.emissions_g_per_1000_queries
     latency = (
@@ -52,6 +86,8 @@ def _row(rank: int, r: ModelRow) -> str:
         "n/a" if g is None else fmt_num(g.mean),
         "n/a" if r.parameters is None else fmt_params(r.parameters),
         latency,
+        gflop_text(r),
+        md_escape(flop_j_text(r)),
         md_escape(provenance_text(r)),
         str(r.n_runs),
     ]
@@ -60,8 +96,8 @@ def _row(rank: int, r: ModelRow) -> str:
 
 HEADER = (
     "| # | stars | model | dataset | Wh / 1,000 queries [95% CI] | g CO2eq / 1,000 queries "
-    "| parameters | latency ms / query | provenance | runs |\n"
-    "|---:|---|---|---|---:|---:|---:|---:|---|---:|"
+    "| parameters | latency ms / query | GFLOP / query | FLOP/J (% of peak) | provenance | runs |\n"
+    "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|"
 )
 
 
@@ -101,4 +137,6 @@ def render_markdown(report: Report) -> str:
         out += [_row(i, r) for i, r in enumerate(t.rows, start=1)]
         if t.estimated:
             out += ["", "⚠ *model estimate*: part of that energy is estimated, not measured."]
+    if any(r.flops_per_query is not None for r in report.rows):
+        out += ["", md_escape(FLOPS_NOTE)]
     return "\n".join(out) + "\n"

@@ -55,6 +55,13 @@ class ModelRow:
     star_cut_points_wh: tuple[float, ...] = ()  # cohort limits, Wh per 1,000 queries
     small_cohort: bool = False  # fewer than five models rated together
     components: tuple[ComponentRow, ...] = ()
+    # Counted FLOPs of one query (mean over runs) against the GPU's datasheet peak; None
+    # when unknown (no count; CPU or a GPU without a peak figure: see peak_note).
+    flops_per_query: float | None = None
+    flops_per_j: float | None = None  # achieved: FLOPs per query / J per query (query phase)
+    peak_flops_per_j: float | None = None  # the device's peak at the job's dtype
+    fraction_of_peak: float | None = None  # flops_per_j / peak_flops_per_j
+    peak_note: str = ""  # the peak used, or why there is none
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,8 @@ class Methodology:
     pue_values: tuple[float, ...]
     producers: tuple[str, ...]
     unusable_runs: int = 0  # successful runs with no query count or no known energy
+    flops_runs: int = 0  # runs with a counted FLOPs per query
+    flops_bases: tuple[str, ...] = ()  # how those FLOPs were counted
 
 
 @dataclass(frozen=True)
