@@ -39,7 +39,7 @@ from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
 from .stats import ci_half_width_pct, latency_summary
 
 PRODUCER = f"joulebench {__version__}"
-BATCH_INPUT_KINDS = ("text", "question-context", "prompt")
+BATCH_INPUT_KINDS = ("text", "question-context", "image")  # and the task's SPEC.batched
 
 
 def _default_task_loader(name: str) -> Any:
@@ -67,7 +67,8 @@ class RunnerSettings:
 
 
 def validate_job(job: JobSpec, settings: RunnerSettings | None = None) -> None:
-    """Check names before anything runs: unknown task or model, batch on a non-text task.
+    """Check names before anything runs: unknown task or model, batch on a task that
+    runs one input at a time.
 
     Raises :class:`UsageError` (with suggestions) so a typo costs nothing.
     """
@@ -75,11 +76,14 @@ def validate_job(job: JobSpec, settings: RunnerSettings | None = None) -> None:
     module = settings.task_loader(job.task)
     parse_model_spec(job.model)
     if job.batch_size > 1:
-        kind = getattr(getattr(module, "SPEC", None), "input_kind", None)
-        if kind not in BATCH_INPUT_KINDS:
+        spec = getattr(module, "SPEC", None)
+        kind = getattr(spec, "input_kind", None)
+        if kind not in BATCH_INPUT_KINDS or not getattr(spec, "batched", False):
+            from ..tasks.catalog import batched_tasks
+
             raise UsageError(
                 f"--batch-size {job.batch_size}: task {job.task} runs one input at a time",
-                hint="batching is for text tasks; use --batch-size 1",
+                hint="use --batch-size 1; tasks that batch: " + ", ".join(batched_tasks()),
             )
 
 
