@@ -110,11 +110,12 @@ def test_runner_puts_flops_in_every_record_outside_the_meter_windows() -> None:
     settings = RunnerSettings(task_loader=_loader(runner), rows_loader=rows_loader)
     records = list(execute_job(_job(), sensors=[_sensor()], settings=settings))
     assert [r.status for r in records] == [STATUS_OK, STATUS_OK]
-    assert runner.calls == 1 + 1 + 3 * 2  # warm-up, the counted query, 2 x 3 measured
+    assert runner.calls == 1 + 3 + 3 * 2  # warm-up, 3 counted inputs, 2 x 3 measured
     for r in records:
-        # input 0 is "word 0 more words": 4 rows of 16 into 8
+        # each input is "word i more words": 4 rows of 16 into 8
         assert r.extra["flops_per_query"] == 2.0 * 4 * 16 * 8
-        assert r.extra["flops_basis"] == BASIS and r.extra["flops_input_tokens"] == 4
+        assert r.extra["flops_basis"].startswith("torch FlopCounterMode, mean over 3 of")
+        assert r.extra["flops_input_tokens"] == 4
         assert r.extra["device"] == "cpu" and r.extra["device_name"] is None
         assert r.extra["calls"] == 3  # the counted query is in no repetition
     assert set(records[0].extra["load"]) == {"load", "warmup"}  # and in no setup phase
@@ -141,3 +142,23 @@ def test_runner_counting_failure_and_opt_out() -> None:
     assert rec.status == STATUS_OK
     assert rec.extra["flops_skipped"] == "counting failed: RuntimeError: boom"
     assert "flops_per_query" not in rec.extra
+
+
+def test_mean_over_a_sample_of_distinct_inputs() -> None:
+    import torch
+
+    from joulebench.bench.flops import count_mean_flops
+
+    class Sized:
+        def run(self, prepared: Prepared, phase: PhaseHook = no_phase) -> None:
+            n = prepared.payload
+            torch.mm(torch.ones(n, 8), torch.ones(8, 8))  # 2 * n * 8 * 8 FLOPs
+
+    inputs = [Prepared(n) for n in (1, 2, 3, 4, 5, 6, 7, 8)]
+    queried = inputs * 3  # cycled: repeats are the same objects
+    out = count_mean_flops(Sized(), queried, sample=4)
+    # evenly spaced picks of the 8 distinct inputs: indices 0, 2, 4, 6 -> n = 1, 3, 5, 7
+    assert out["flops_per_query"] == pytest.approx(2 * 8 * 8 * (1 + 3 + 5 + 7) / 4)
+    assert "mean over 4 of the job's 8 distinct inputs" in out["flops_basis"]
+    all_of_them = count_mean_flops(Sized(), inputs[:3], sample=4)
+    assert all_of_them["flops_per_query"] == pytest.approx(2 * 8 * 8 * 2)

@@ -1,7 +1,7 @@
 """FLOPs of one query, counted (not measured) with ``torch.utils.flop_counter``.
 
-The runner calls :func:`count_query_flops` once per job, after the warm-up and outside
-every meter window, on the first prepared input. ``FlopCounterMode`` counts only the ops
+The runner calls :func:`count_mean_flops` once per job, after the warm-up and outside
+every meter window: one counted query per sampled input (up to 4 distinct inputs). ``FlopCounterMode`` counts only the ops
 it has formulas for (matmul, addmm, bmm, convolution, scaled-dot-product attention), at
 two FLOPs per multiply-accumulate; element-wise ops, norms and softmax are not counted, so
 the figure is a lower bound dominated by what a GPU's peak FLOP/s describes. For
@@ -69,4 +69,35 @@ def count_query_flops(runner: Any, prepared: Prepared, *, device: str = "cpu") -
     return out
 
 
-__all__ = ["BASIS", "count_query_flops", "device_name"]
+def count_mean_flops(
+    runner: Any, queried: list[Prepared], *, device: str = "cpu", sample: int = 4
+) -> dict[str, Any]:
+    """Mean FLOPs per query over up to ``sample`` of the job's distinct inputs.
+
+    ``queried`` is the list of inputs the repetitions run (cycled, so repeats are the
+    same objects). Inputs differ in length, so one input would misstate the mean the
+    energy figure is divided by; counting every input would cost a query each, so an
+    evenly spaced sample of the distinct inputs is counted, each one unmeasured.
+    """
+    distinct = list({id(p): p for p in queried}.values())
+    if not distinct:
+        return {"device": device, "device_name": device_name(device), "flops_skipped": "no inputs"}
+    k = min(sample, len(distinct))
+    picks = [distinct[(i * len(distinct)) // k] for i in range(k)]
+    counts = [count_query_flops(runner, p, device=device) for p in picks]
+    failed = next((c for c in counts if "flops_per_query" not in c), None)
+    if failed is not None:
+        return failed
+    out = dict(counts[0])
+    out["flops_per_query"] = sum(c["flops_per_query"] for c in counts) / k
+    out["flops_basis"] = (
+        f"torch FlopCounterMode, mean over {k} of the job's {len(distinct)} distinct inputs"
+        " (matmul/conv/attention ops only)"
+    )
+    tokens = [c["flops_input_tokens"] for c in counts if "flops_input_tokens" in c]
+    if len(tokens) == k:
+        out["flops_input_tokens"] = sum(tokens) / k
+    return out
+
+
+__all__ = ["BASIS", "count_mean_flops", "count_query_flops", "device_name"]

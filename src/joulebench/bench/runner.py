@@ -33,7 +33,7 @@ from ..measure.results import Measurement
 from ..measure.sensor import Sensor
 from ..models.source import parse_model_spec
 from ..tasks.base import LoadedTask, Prepared, QueryResult, no_phase
-from .flops import count_query_flops
+from .flops import count_mean_flops
 from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, new_run_id, utc_now_iso
 from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
 from .stats import ci_half_width_pct, latency_summary
@@ -313,9 +313,10 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
                     warm.append(time.perf_counter() - t0)
     setup["setup"] = _phase_summary(meter)
     setup["warmup_latencies_s"] = warm
-    if state.settings.count_flops:  # outside every meter window: one unmeasured query
+    if state.settings.count_flops:  # outside every meter window: a few unmeasured queries
         state.stage = "count flops"
-        setup["flops"] = count_query_flops(runner, prepared[0], device=job.device)
+        queried = _cycle(prepared, job.n_queries)
+        setup["flops"] = count_mean_flops(runner, queried, device=job.device)
     state.config["model_info"] = dict(loaded.info)
     state.config["model_label"] = loaded.model_label
     state.config["preprocessing"] = getattr(getattr(module, "SPEC", None), "preprocessing", "")
