@@ -4,7 +4,12 @@
   topics (``pydoc_data.topics``), prose only (grammar and code blocks skipped). PSF licence.
 - ``offline:qa``: synthetic extractive QA built from the same topics: for each heading X,
   the question "What is X?" and, as context, the prose that follows the heading.
+- ``offline:sentence-pairs``: synthetic sentence-similarity pairs from the same
+  paragraphs: two adjacent sentences of one paragraph (``sentence1``, ``sentence2``).
+  PSF licence. Related by position only; nobody judged their similarity.
 - ``offline:photos``: photos bundled in scikit-image's wheel (:mod:`.images`).
+- ``offline:audio``: synthetic 16 kHz clips (tones, a chirp, noise; not speech) made from
+  fixed seeds (:mod:`.audio`). CC0.
 - ``offline:prompts``: short image-generation prompts written for joulebench (CC0).
 
 A sample with fewer distinct rows than asked for is cycled; ``source`` says so.
@@ -99,6 +104,29 @@ def qa_rows() -> list[dict[str, str]]:
     return rows
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+MIN_SENTENCE_WORDS = 5
+
+
+def sentence_pair_rows() -> list[dict[str, str]]:
+    """Adjacent sentences of each :func:`text_rows` paragraph, paired without overlap."""
+    rows = []
+    for paragraph in text_rows():
+        sentences = [s for s in _SENTENCE_END.split(paragraph)
+                     if len(s.split()) >= MIN_SENTENCE_WORDS]
+        for first, second in zip(sentences[::2], sentences[1::2], strict=False):
+            rows.append({"sentence1": first, "sentence2": second})
+    return rows
+
+
+def _audio(n: int) -> tuple[list[Any], str, str]:
+    from .audio import OFFLINE_AUDIO_LICENCE, OFFLINE_CLIPS, offline_clips
+
+    source = (f"synthetic 16 kHz clips, 5-10 s of tones, a chirp and noise, not speech "
+              f"({OFFLINE_CLIPS} distinct" + (f", cycled to {n})" if n > OFFLINE_CLIPS else ")"))
+    return offline_clips(n), source, OFFLINE_AUDIO_LICENCE
+
+
 def _photos(n: int) -> tuple[list[Any], str, str]:
     from .images import OFFLINE_PHOTOS, OFFLINE_PHOTOS_LICENCE, offline_photos
 
@@ -116,7 +144,11 @@ SAMPLES: dict[str, Callable[[int], tuple[list[Any], str, str]]] = {
     "text": lambda n: _cycled(text_rows(), n, "CPython pydoc_data.topics paragraphs", PSF),
     "qa": lambda n: _cycled(qa_rows(), n, "synthetic QA from CPython pydoc_data.topics "
                             "headings ('What is <heading>?' + following prose)", PSF),
+    "sentence-pairs": lambda n: _cycled(sentence_pair_rows(), n, "synthetic sentence pairs: "
+                                        "adjacent sentences of CPython pydoc_data.topics "
+                                        "paragraphs", PSF),
     "photos": _photos,
+    "audio": _audio,
     "prompts": lambda n: _cycled(list(PROMPTS), n, "joulebench image prompts", PROMPTS_LICENCE),
 }
 

@@ -34,6 +34,9 @@ def resolve_columns(available: list[str], task: TaskSpec, column: str | None) ->
         if task.input_kind == "question-context" and len(wanted) != 2:
             raise UsageError(f"{task.name} needs two columns, question and context: "
                              "--column question,context")
+        if task.input_kind == "sentence-pair" and len(wanted) != 2:
+            raise UsageError(f"{task.name} needs two columns, one sentence each: "
+                             "--column sentence1,sentence2")
         return wanted
     defaults = _default_columns(task)
     if task.input_kind == "question-context":
@@ -41,6 +44,11 @@ def resolve_columns(available: list[str], task: TaskSpec, column: str | None) ->
             return ("question", "context")
         raise DataError(f"{task.name} needs question and context columns; columns: {listing}",
                         hint="name them with --column <question>,<context>")
+    if task.input_kind == "sentence-pair":
+        if set(defaults[:2]) <= set(available):
+            return defaults[:2]
+        raise DataError(f"{task.name} needs two sentence columns ({', '.join(defaults[:2])}); "
+                        f"columns: {listing}", hint="name them with --column <first>,<second>")
     for name in defaults:
         if name in available:
             return (name,)
@@ -55,7 +63,16 @@ def to_example(row: dict[str, Any], columns: tuple[str, ...], task: TaskSpec) ->
         if isinstance(context, dict | list):  # e.g. {"text": [...]} structures
             context = json.dumps(context)
         return {"question": str(question), "context": str(context)}
+    if task.input_kind == "sentence-pair":
+        first, second = (row[c] for c in columns)
+        if first is None or second is None:
+            raise DataError(f"columns {','.join(columns)} have an empty value")
+        return {"sentence1": str(first), "sentence2": str(second)}
     value = row[columns[0]]
+    if task.input_kind == "audio":
+        from .audio import decode_audio
+
+        return decode_audio(value)
     if task.input_kind == "image":
         from .images import decode_image
 

@@ -1,9 +1,10 @@
 """``load_rows``: the first N examples of a dataset, wherever it lives.
 
 Specs:
-- ``offline:text`` / ``offline:qa`` / ``offline:photos`` / ``offline:prompts``
-  (:mod:`.offline`): no network;
-- a local file (.csv, .tsv, .jsonl, .json, .parquet) or a folder of images;
+- ``offline:text`` / ``offline:qa`` / ``offline:sentence-pairs`` / ``offline:photos`` /
+  ``offline:prompts`` / ``offline:audio`` (:mod:`.offline`): no network;
+- a local file (.csv, .tsv, .jsonl, .json, .parquet), a folder of images, or (speech
+  recognition) a folder of .wav files or one .wav file;
 - a Hugging Face ``datasets`` id, streamed (``config``, ``split``; the first N rows only).
 """
 
@@ -35,7 +36,9 @@ def load_rows(spec: str, *, task: TaskSpec, column: str | None = None, n: int = 
         rows, source, licence = offline_sample(spec, n)
     else:
         path = Path(os.path.expanduser(spec))
-        if path.is_dir():
+        if task.input_kind == "audio" and (path.is_dir() or path.suffix.lower() == ".wav"):
+            rows, source, licence = _audio_files(path, n), f"audio files {path}", USER_LICENCE
+        elif path.is_dir():
             rows, source, licence = _image_folder(path, task, n), f"image folder {path}", USER_LICENCE
         elif path.is_file():
             names, table = read_file(path)
@@ -59,6 +62,16 @@ def _image_folder(path: Path, task: TaskSpec, n: int) -> list[Any]:
     from .images import load_image_folder
 
     return load_image_folder(path, n)
+
+
+def _audio_files(path: Path, n: int) -> list[Any]:
+    from .audio import load_wav_folder, read_wav
+
+    if path.is_dir():
+        return load_wav_folder(path, n)
+    if not path.is_file():
+        raise DataError(f"audio file {str(path)!r} does not exist")
+    return [read_wav(path)]
 
 
 def _hub(spec: str, task: TaskSpec, column: str | None, n: int, split: str | None,
