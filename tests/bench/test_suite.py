@@ -6,7 +6,7 @@ import pytest
 
 from joulebench.bench.suite import load_suite, suite_names
 from joulebench.errors import UsageError
-from joulebench.tasks.catalog import task_names
+from joulebench.tasks.catalog import STUDY_TASKS, task_names
 
 
 def test_shipped_suites_default_first() -> None:
@@ -29,7 +29,7 @@ def test_paper_suite_is_the_study_grid() -> None:
     }
     assert len({j.dataset for j in jobs if j.group == "multi-purpose"}) == 9
     per_task = {t: {j.model for j in jobs if j.task == t and j.group == "task-specific"}
-                for t in task_names()}
+                for t in STUDY_TASKS}
     assert all(len(models) == 8 for models in per_task.values())
     assert "microsoft/git-base" in per_task["image-to-text"]  # the resized runs
     assert "fxmarty/pix2struct-tiny-random" not in per_task["image-to-text"]
@@ -41,7 +41,7 @@ def test_paper_suite_is_the_study_grid() -> None:
 
 def test_quick_suite_covers_every_task_offline() -> None:
     jobs = load_suite("quick").jobs()
-    assert sorted({j.task for j in jobs}) == sorted(task_names())
+    assert sorted({j.task for j in jobs}) == sorted(STUDY_TASKS)
     assert all(j.model.startswith("random:") and j.dataset.startswith("offline:") for j in jobs)
     assert all(j.repetitions >= 2 for j in jobs)
 
@@ -51,6 +51,16 @@ def test_energy_score_suite() -> None:
     jobs = suite.jobs()
     assert {(j.n_queries, j.warmup, j.batch_size) for j in jobs} == {(1000, 10, 1)}
     assert all(j.dataset.startswith("AIEnergyScore/") for j in jobs)
+    # its ten tasks: eight of the study's, plus sentence similarity and speech recognition
+    assert len(jobs) == 10 and len({j.task for j in jobs}) == 10
+    assert {j.task for j in jobs} <= set(task_names())
+    assert {j.task for j in jobs} - set(STUDY_TASKS) == {"sentence-similarity",
+                                                         "automatic-speech-recognition"}
+    models = {j.task: j.model for j in jobs}
+    assert models["sentence-similarity"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert models["automatic-speech-recognition"] == "openai/whisper-large-v3"
+    pairs = next(j for j in jobs if j.task == "sentence-similarity")
+    assert pairs.column == "sentence1,sentence2"
 
 
 def test_unknown_suite_lists_suites() -> None:

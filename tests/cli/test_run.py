@@ -21,6 +21,13 @@ def test_suites_lists_counts(capsys: pytest.CaptureFixture[str]) -> None:
     assert paper.split()[1:5] == ["312", "88", "30", "3,120,000"]
 
 
+def test_dry_run_energy_score_has_its_ten_tasks(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(capsys, "run", "--suite", "energy-score", "--dry-run")
+    assert rc == 0
+    assert "10 jobs, 10 models, 10 datasets, 10 tasks, 100,000 measured queries" in out
+    assert "automatic-speech-recognition" in out and "sentence-similarity" in out
+
+
 def test_dry_run_paper_counts(capsys: pytest.CaptureFixture[str]) -> None:
     rc, out, _ = run(capsys, "run", "--suite", "paper", "--dry-run")
     assert rc == 0

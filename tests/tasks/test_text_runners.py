@@ -13,7 +13,7 @@ pytest.importorskip("transformers")
 from joulebench.errors import ModelError, UsageError  # noqa: E402
 from joulebench.models.tiny import tiny_source  # noqa: E402
 from joulebench.tasks.base import LoadedTask, QueryResult  # noqa: E402
-from joulebench.tasks.catalog import TASK_MODULES, get_task, task_names  # noqa: E402
+from joulebench.tasks.catalog import STUDY_TASKS, TASK_MODULES, get_task, task_names  # noqa: E402
 
 WORDS = " ".join(f"word{i}" for i in range(30))
 QA = {"question": "Where does John live", "context": "John lives in Paris with Mary and a cat."}
@@ -145,6 +145,7 @@ def test_zero_shot_can_be_forced_or_refused(tiny_dir: object) -> None:
 
 
 def test_catalog_names_and_unknown_task() -> None:
-    assert task_names() == list(TASK_MODULES) and len(task_names()) == 10
+    assert task_names() == list(TASK_MODULES) and len(task_names()) == 12
+    assert list(STUDY_TASKS) == task_names()[:10]  # the study's ten, in its order
     with pytest.raises(UsageError, match="did you mean: fill-mask"):
         get_task("fill_mask")

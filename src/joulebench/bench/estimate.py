@@ -22,6 +22,9 @@ _S_PER_QUERY = {
     "object-detection": (1.0, 0.06),
     "image-to-text": (1.0, 0.15),
     "text-to-image": (60.0, 5.0),
+    "sentence-similarity": (0.05, 0.01),
+    # a 30 s log-mel window through the encoder, then a few dozen decoder steps
+    "automatic-speech-recognition": (2.0, 0.2),
 }
 _LOAD_S = (5.0, 10.0)  # per job: (CPU, GPU) seconds to build or load a model
 _POWER_W = (50.0, 250.0)  # average draw while querying: (CPU package, GPU)

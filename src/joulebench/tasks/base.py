@@ -32,6 +32,7 @@ class QueryResult:
     output_tokens: int = 0
     input_images: int = 0
     output_images: int = 0
+    input_audio_s: float = 0.0  # seconds of audio the model heard (speech recognition)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class TaskSpec:
 
     name: str  # e.g. "text-classification"
     title: str  # e.g. "Text classification"
-    input_kind: str  # "text" | "question-context" | "image" | "prompt"
+    input_kind: str  # "text" | "question-context" | "sentence-pair" | "image" | "audio" | ...
     default_columns: tuple[str, ...]  # dataset columns it reads by default
     preprocessing: str  # human text for reports: "first 20 words, 10 new tokens"
     model_kinds: tuple[str, ...] = ()  # architectures / auto classes that fit

@@ -1,4 +1,6 @@
-"""The ten tasks of the study, by name, each a module with ``SPEC`` and ``load()``.
+"""The tasks, by name, each a module with ``SPEC`` and ``load()``: the ten of the "Power
+Hungry Processing" study (:data:`STUDY_TASKS`, the quick and paper suites), then the two
+AI Energy Score tasks the study did not have (sentence similarity, speech recognition).
 
 Every task module exposes::
 
@@ -27,11 +29,19 @@ TASK_MODULES: dict[str, str] = {
     "object-detection": "joulebench.tasks.object_detection",
     "image-to-text": "joulebench.tasks.image_to_text",
     "text-to-image": "joulebench.tasks.text_to_image",
+    "sentence-similarity": "joulebench.tasks.sentence_similarity",
+    "automatic-speech-recognition": "joulebench.tasks.speech_recognition",
 }
+# The study's ten tasks, in its order (the quick and paper suites cover exactly these).
+STUDY_TASKS: tuple[str, ...] = (
+    "text-classification", "token-classification", "question-answering", "fill-mask",
+    "text-generation", "summarization", "image-classification", "object-detection",
+    "image-to-text", "text-to-image",
+)
 
 
 def task_names() -> list[str]:
-    """The task names, in the study's order."""
+    """Every task name: the study's ten in its order, then the AI Energy Score's two."""
     return list(TASK_MODULES)
 
 

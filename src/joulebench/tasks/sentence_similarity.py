@@ -141,7 +141,7 @@ def _max_seq_length(source: ModelSource, config: Any, tokenizer: Any) -> tuple[i
                 where = SENTENCE_CONFIG
             except (OSError, ValueError):
                 stated = None
-    if isinstance(stated, int) and 0 < stated:
+    if isinstance(stated, int) and stated > 0:
         return min(stated, limit), where
     return limit, "model maximum"
 
