@@ -385,8 +385,8 @@ def _run(
     if job.batch_size > 1:
         run_batch = getattr(runner, "run_batch", None)
         if run_batch is None:
-            exc = UsageError(f"the {job.task} runner takes one input at a time; use batch size 1")
-            yield state.failed(exc, started_at, None)
+            error = UsageError(f"the {job.task} runner takes one input at a time; use batch size 1")
+            yield state.failed(error, started_at, None)
             return
         run = run_batch
         items = _batches(items, job.batch_size)

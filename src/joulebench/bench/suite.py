@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError, closest
-from .spec import JobSpec, count_jobs
+from .spec import JobSpec, count_jobs, freeze_options
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -97,7 +97,7 @@ class Suite:
                             column=d.column,
                             split=d.split,
                             config=d.config,
-                            options={**d.options, **g.options},
+                            options=freeze_options({**d.options, **g.options}),
                             group=g.group,
                             dataset_label=d.label,
                             **settings,
