@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -60,14 +60,18 @@ class Executor(Protocol):
 
 
 class Progress(Protocol):
-    def start(self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()) -> None: ...
+    def start(
+        self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()
+    ) -> None: ...
     def job(self, index: int, job: JobSpec, queries: int) -> None: ...
     def advance(self, n: int) -> None: ...
     def close(self) -> None: ...
 
 
 class NoProgress:
-    def start(self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()) -> None:
+    def start(
+        self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()
+    ) -> None:
         pass
 
     def job(self, index: int, job: JobSpec, queries: int) -> None:
@@ -87,7 +91,9 @@ class TqdmProgress:
         self._all: Any = None
         self._job: Any = None
 
-    def start(self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()) -> None:
+    def start(
+        self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()
+    ) -> None:
         from tqdm import tqdm
 
         from .estimate import estimate_job, guess_device
@@ -130,6 +136,23 @@ class TqdmProgress:
         self._job = self._all = None
 
 
+def pending(
+    jobs: Iterable[JobSpec], resume_filter: ResumeFilter | None, summary: Summary
+) -> list[tuple[JobSpec, int]]:
+    """The jobs still to run, each with the repetitions already stored (``--resume``).
+
+    Jobs whose repetitions are all stored are counted in ``summary.jobs_skipped``.
+    """
+    todo: list[tuple[JobSpec, int]] = []
+    for job in jobs:
+        done = resume_filter(job) if resume_filter is not None else 0
+        if done >= job.repetitions:
+            summary.jobs_skipped += 1
+        else:
+            todo.append((job, done))
+    return todo
+
+
 class LocalExecutor:
     """Runs jobs one after another in this process, sharing sensors and the idle baseline."""
 
@@ -161,14 +184,7 @@ class LocalExecutor:
     ) -> Summary:
         t0 = time.monotonic()
         summary = Summary(jobs_total=len(jobs))
-        todo: list[tuple[JobSpec, int]] = []
-        for job in jobs:
-            job = job.resolved()
-            done = resume_filter(job) if resume_filter is not None else 0
-            if done >= job.repetitions:
-                summary.jobs_skipped += 1
-            else:
-                todo.append((job, done))
+        todo = pending((job.resolved() for job in jobs), resume_filter, summary)
         owner: Meter | None = None
         sensors = self.sensors
         if sensors is None and todo:

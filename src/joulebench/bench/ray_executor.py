@@ -31,7 +31,7 @@ from typing import Any
 
 from ..carbon.context import CarbonContext
 from ..errors import ExecutorError
-from .executor import NoProgress, Progress, ResumeFilter, Sink, Summary
+from .executor import NoProgress, Progress, ResumeFilter, Sink, Summary, pending
 from .ray_worker import NodeProbe, SensorFactory, probe_node
 from .records import KIND_BENCHMARK, STATUS_FAILED, RunRecord, new_run_id, utc_now_iso
 from .runner import PRODUCER, RunnerSettings, describe_error
@@ -260,13 +260,12 @@ class RayExecutor:
         try:
             self.connect()
             nodes = self.nodes()
-            todo: list[_Attempt] = []
-            for job in self.resolve(jobs, nodes):
-                done = resume_filter(job) if resume_filter is not None else 0
-                if done >= job.repetitions:
-                    summary.jobs_skipped += 1
-                else:
-                    todo.append(_Attempt(len(todo), job, done))
+            todo = [
+                _Attempt(i, job, done)
+                for i, (job, done) in enumerate(
+                    pending(self.resolve(jobs, nodes), resume_filter, summary)
+                )
+            ]
             self.check([a.job for a in todo], nodes)
             if todo:
                 from ._ray_loop import Loop
