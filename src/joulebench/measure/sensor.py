@@ -7,7 +7,8 @@ device quirks stay inside the sensor; the meter only subtracts readings.
 A sensor that cannot give a trustworthy figure for some interval (a counter that ran
 backwards, a driver reset, an unreadable range) increments ``Reading.gaps`` and records
 why in ``Reading.gap_reason``; a window whose begin and end readings differ in ``gaps``
-has no energy for that sensor (``None``), never a silent 0 or a negative number.
+has no energy for that sensor (``None``), never a silent 0 or a negative number. A read
+that failed only for the moment (``Reading.stale``) is not a gap: the meter reads again.
 """
 
 from __future__ import annotations
@@ -68,6 +69,11 @@ class Reading:
     energy_j: float
     gaps: int = 0
     gap_reason: str | None = None
+    # True when the device could not be read just now (e.g. a transient NVML error, after
+    # retries): ``energy_j`` is the figure of the last good read, at ``timestamp_s``. No
+    # energy is lost (the next good read of a cumulative counter recovers it), but this
+    # reading cannot mark a window edge; the meter retries or flags the window edge.
+    stale: bool = False
 
 
 @runtime_checkable
