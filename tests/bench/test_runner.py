@@ -9,10 +9,10 @@ from joulebench.bench.executor import LocalExecutor
 from joulebench.bench.records import STATUS_FAILED, STATUS_OK, RunRecord
 from joulebench.bench.runner import RunnerSettings, execute_job, is_out_of_memory, validate_job
 from joulebench.bench.spec import JobSpec
-from joulebench.bench.stats import ci_half_width_pct
 from joulebench.errors import UsageError
 from joulebench.measure.fake import FakeSensor
 from joulebench.measure.sensor import Domain
+from joulebench.stats import ci_half_width_pct
 
 from .fakes import FakeTasks, rows_loader
 

@@ -14,10 +14,22 @@ unit; ``units.j_to_kwh`` for its kWh), ``*_g_per_1000_queries`` (grams CO2eq),
   task-specific median per dataset.
 - :func:`breakeven`: queries until inference equals training energy.
 - :func:`compare_values`: two samples side by side with Welch's t-test.
+- :class:`Summary`, :func:`summarize`, :func:`welch`, :func:`t_ppf`, :func:`percentile`:
+  re-exported from :mod:`joulebench.stats` (the one statistics module, below all layers).
 """
 
 from __future__ import annotations
 
+from ..stats import (
+    Summary,
+    WelchTest,
+    percentile,
+    summarize,
+    summarize_or_none,
+    t_cdf,
+    t_ppf,
+    welch,
+)
 from .aggregate import (
     CellSummary,
     TaskSummary,
@@ -45,13 +57,11 @@ from .scaling import ScalingFit, loglog_fit, scaling_by_task
 from .stars import (
     CohortRating,
     StarRatings,
-    percentile,
     rate_models,
     size_class,
     star_ratings,
     stars_for,
 )
-from .stats import Summary, WelchTest, summarize, summarize_or_none, t_cdf, t_ppf, welch
 
 __all__ = [
     "DEVICE_PEAKS",

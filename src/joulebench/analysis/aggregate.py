@@ -1,7 +1,7 @@
 """Aggregates of run samples per (task, model, dataset) cell and per task (the study's Table 2).
 
 Every statistic is over runs (one value per repetition): mean, sample std, median and the
-95% Student-t interval of the mean (:class:`~joulebench.analysis.stats.Summary`).
+95% Student-t interval of the mean (:class:`~joulebench.stats.Summary`).
 Units are in the field names: joules per 1,000 queries (``*_j_per_1000_queries``), grams
 CO2eq per 1,000 queries, seconds per query, joules per output token or image. Use
 ``Summary.scaled(1 / units.J_PER_KWH)`` for the study's kWh.
@@ -16,8 +16,8 @@ from typing import Any
 
 from ..bench.records import RunRecord
 from ..carbon.context import CarbonContext
+from ..stats import Summary, summarize, summarize_or_none
 from .samples import RunSample, run_sample
-from .stats import Summary, summarize, summarize_or_none
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 difference exceeds run-to-run noise.
 
 The noise test is **Welch's unequal-variance t-test**, two-sided, at the 5% level
-(:func:`~joulebench.analysis.stats.welch`). With fewer than two runs on either side
+(:func:`~joulebench.stats.welch`). With fewer than two runs on either side
 there is no test (``significant`` is ``None``).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .stats import Summary, WelchTest, summarize, welch
+from ..stats import Summary, WelchTest, summarize, welch
 
 
 @dataclass(frozen=True)

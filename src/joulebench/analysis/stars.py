@@ -21,6 +21,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from ..stats import percentile
 from .aggregate import CellSummary
 
 K = TypeVar("K", bound=Hashable)
@@ -38,19 +39,6 @@ class StarRatings(Generic[K]):
     cut_points: tuple[float, float, float, float]
     n: int
     small_cohort: bool
-
-
-def percentile(values: Iterable[float], q: float) -> float:
-    """The ``q`` (0..100) percentile with linear interpolation (numpy's default)."""
-    xs = sorted(values)
-    if not xs:
-        raise ValueError("percentile() needs at least one value")
-    if not 0.0 <= q <= 100.0:
-        raise ValueError("q must be in [0, 100]")
-    pos = (len(xs) - 1) * q / 100.0
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
 
 
 def stars_for(value: float, cut_points: tuple[float, float, float, float]) -> int:

@@ -32,11 +32,11 @@ from ..measure.meter import Meter
 from ..measure.results import Measurement
 from ..measure.sensor import Sensor
 from ..models.source import parse_model_spec
+from ..stats import ci_half_width_pct, latency_summary
 from ..tasks.base import LoadedTask, Prepared, QueryResult, no_phase
 from .flops import count_mean_flops
 from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, new_run_id, utc_now_iso
 from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
-from .stats import ci_half_width_pct, latency_summary
 
 PRODUCER = f"joulebench {__version__}"
 BATCH_INPUT_KINDS = ("text", "question-context", "image")  # and the task's SPEC.batched

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..analysis.stats import Summary
+from ..stats import Summary
 
 SCHEMA_VERSION = 1
 

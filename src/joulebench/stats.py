@@ -1,8 +1,12 @@
-"""Descriptive statistics and Student t, in pure Python (no numpy, no scipy).
+"""Statistics, in pure Python (no numpy, no scipy): the one place joulebench computes them.
 
 :func:`summarize` gives n, mean, sample standard deviation (n - 1), median and the
 two-sided 95% confidence interval of the mean from Student's t with n - 1 degrees of
-freedom. :func:`welch` compares two samples with Welch's unequal-variance t-test.
+freedom (exact quantiles, :func:`t_ppf`). :func:`ci_half_width_pct` is the half width of
+that same interval as a % of the mean (the runner's adaptive stopping rule).
+:func:`welch` compares two samples with Welch's unequal-variance t-test.
+:func:`percentile` interpolates linearly between order statistics (numpy's default);
+:func:`latency_summary` gives per-query latency figures from per-call times.
 All functions are unit-agnostic: a :class:`Summary` has the unit of its inputs, and the
 field that holds it names the unit (e.g. ``energy_j_per_1000_queries``).
 """
@@ -12,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import statistics
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 CONFIDENCE = 0.95  # the level of every interval joulebench reports
@@ -81,6 +85,20 @@ def summarize_or_none(values: Iterable[float | None]) -> Summary | None:
     """:func:`summarize` over the known values; ``None`` when none is known."""
     known = [v for v in values if v is not None]
     return summarize(known) if known else None
+
+
+def ci_half_width_pct(values: Sequence[float]) -> float | None:
+    """Half width of :func:`summarize`'s 95% interval of the mean, as a % of the mean.
+
+    ``None`` when undefined: fewer than two values, a NaN among them, or a mean <= 0.
+    """
+    if len(values) < 2 or any(math.isnan(v) for v in values):
+        return None
+    s = summarize(values)
+    half = s.ci95_half_width
+    if half is None or s.mean <= 0:
+        return None
+    return 100.0 * half / s.mean
 
 
 # --- Student t --------------------------------------------------------------------------
@@ -199,3 +217,40 @@ def welch(a: Iterable[float], b: Iterable[float]) -> WelchTest | None:
     df = se2**2 / ((va**2 / (len(xa) - 1) if va else 0.0) + (vb**2 / (len(xb) - 1) if vb else 0.0))
     p = 2.0 * (1.0 - t_cdf(abs(t), df))
     return WelchTest(t, df, p, p < 1.0 - CONFIDENCE)
+
+
+# --- Percentiles and latency ------------------------------------------------------------
+
+
+def percentile(values: Iterable[float], q: float) -> float:
+    """The ``q`` (0..100) percentile with linear interpolation (numpy's default, "type 7")."""
+    xs = sorted(values)
+    if not xs:
+        raise ValueError("percentile() needs at least one value")
+    if not 0.0 <= q <= 100.0:
+        raise ValueError("q must be in [0, 100]")
+    pos = (len(xs) - 1) * q / 100.0
+    lo = math.floor(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def latency_summary(latencies_s: Sequence[float], queries_per_call: int = 1) -> dict[str, float]:
+    """Per-query latency figures in milliseconds, from per-call times in seconds.
+
+    A batched call's time is split evenly over its ``queries_per_call`` queries;
+    ``latency_total_s`` is the sum of the call times, in seconds.
+    """
+    if not latencies_s:
+        raise ValueError("latency_summary() needs at least one latency")
+    if queries_per_call < 1:
+        raise ValueError("queries_per_call must be >= 1")
+    per_query = sorted(t / queries_per_call for t in latencies_s)
+    return {
+        "latency_median_ms": 1e3 * statistics.median(per_query),
+        "latency_mean_ms": 1e3 * statistics.fmean(per_query),
+        "latency_p90_ms": 1e3 * percentile(per_query, 90),
+        "latency_min_ms": 1e3 * per_query[0],
+        "latency_max_ms": 1e3 * per_query[-1],
+        "latency_total_s": math.fsum(latencies_s),
+    }
