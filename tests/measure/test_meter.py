@@ -14,7 +14,7 @@ import pytest
 import joulebench
 from joulebench.errors import UsageError
 from joulebench.measure import Domain, Measurement, Method, Reading
-from joulebench.measure.fake import FakeClock, FakeSensor
+from joulebench.measure.fake import FakeClock, FakeCuda, FakeSensor
 from joulebench.measure.meter import Meter
 from joulebench.measure.track import track
 
@@ -108,7 +108,7 @@ def test_repeated_phase_accumulates(clock: FakeClock) -> None:
 
 def test_idle_baseline_gross_and_net(clock: FakeClock) -> None:
     # idle: 0 -> 50 J over 5 s (10 W); window: 50 -> 150 J over 2 s
-    s = FakeSensor(readings=[0.0, 50.0, 50.0, 150.0])
+    s = FakeSensor(readings=[0.0, 50.0, 50.0, 150.0], clock=clock)
     with meter(clock, s, idle_s=5.0) as m:
         clock.advance(2.0)
     r = m.result
@@ -134,7 +134,7 @@ def test_idle_gap_gives_no_idle_power(clock: FakeClock) -> None:
 
 
 def test_net_below_idle_is_clamped_with_warning(clock: FakeClock) -> None:
-    s = FakeSensor(readings=[0.0, 10.0])
+    s = FakeSensor(readings=[0.0, 10.0], clock=clock)
     with meter(clock, s, baseline={"fake:0": 20.0}) as m:
         clock.advance(1.0)
     r = m.result
@@ -146,9 +146,9 @@ def test_net_below_idle_is_clamped_with_warning(clock: FakeClock) -> None:
 def test_explicit_baseline_and_measure_idle(clock: FakeClock) -> None:
     s = FakeSensor(power_w=30.0, clock=clock)
     probe = meter(clock, s)
-    watts = probe.measure_idle(4.0)
-    assert watts == {"fake:0": 30.0}
-    busy = FakeSensor(readings=[100.0, 200.0])
+    idle = probe.measure_idle(4.0)
+    assert dict(idle.power_w) == {"fake:0": 30.0} and idle.duration_s == 4.0
+    busy = FakeSensor(readings=[100.0, 200.0], clock=clock)
     with meter(clock, busy, baseline={"fake:0": 25.0, "nvml:7": 1.0}) as m:
         clock.advance(2.0)
     r = m.result
@@ -176,7 +176,7 @@ def test_idle_and_baseline_together_are_refused(clock: FakeClock) -> None:
 
 
 def test_gap_gives_none_and_a_warning(clock: FakeClock) -> None:
-    ok = FakeSensor("nvml:0", readings=[0.0, 7.0])
+    ok = FakeSensor("nvml:0", readings=[0.0, 7.0], clock=clock)
     bad = FakeSensor(
         "rapl:package-0",
         readings=[Reading(0.0, 100.0), Reading(1.0, 105.0, gaps=1, gap_reason="counter reset")],
@@ -193,7 +193,7 @@ def test_gap_gives_none_and_a_warning(clock: FakeClock) -> None:
 
 
 def test_negative_delta_is_a_gap(clock: FakeClock) -> None:
-    s = FakeSensor(readings=[50.0, 20.0])
+    s = FakeSensor(readings=[50.0, 20.0], clock=clock)
     with meter(clock, s) as m:
         clock.advance(1.0)
     r = m.result
@@ -206,7 +206,7 @@ def test_negative_delta_is_a_gap(clock: FakeClock) -> None:
 def test_gap_inside_one_phase_entry_voids_the_phase(clock: FakeClock) -> None:
     wrapped = [Reading(0.0, e, gaps=1, gap_reason="wrap") for e in (4.0, 5.0)]
     readings: list[float | Reading] = [0.0, 1.0, 2.0, 3.0, *wrapped]
-    s = FakeSensor(readings=readings)
+    s = FakeSensor(readings=readings, clock=clock)
     with meter(clock, s) as m:
         for _ in range(2):
             with m.phase("q"):
@@ -324,26 +324,46 @@ def test_no_sensors_warns(clock: FakeClock) -> None:
 def test_cuda_synchronised_only_when_torch_uses_it(
     clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[str] = []
-    initialised = [True]
-    cuda = types.SimpleNamespace(
-        is_available=lambda: True,
-        is_initialized=lambda: initialised[0],
-        synchronize=lambda: calls.append("sync"),
-    )
+    cuda = FakeCuda(devices=1, initialized=True)
     monkeypatch.setitem(sys.modules, "torch", types.SimpleNamespace(cuda=cuda))
     s = FakeSensor(power_w=1.0, clock=clock)
     with meter(clock, s) as m, m.phase("q"):
         clock.advance(1.0)
-    assert calls == ["sync"] * 4  # window begin, phase begin, phase end, window end
-    calls.clear()
+    assert cuda.synchronized == [0] * 4  # window begin, phase begin, phase end, window end
+    assert m.result is not None and m.result.extra["cuda_synchronized_edges"] == 4
+    cuda.synchronized.clear()
     with meter(clock, s, sync_cuda=False):
         clock.advance(1.0)
-    assert calls == []
-    initialised[0] = False
+    assert cuda.synchronized == []
+    cuda.initialized = False
     with meter(clock, s):
         clock.advance(1.0)
-    assert calls == []
+    assert cuda.synchronized == []
+
+
+def test_cuda_initialised_inside_the_window_is_synchronised_on_every_device(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The README's load-then-query pattern: CUDA starts inside the window. Work queued on
+    # both GPUs lands only when they are synchronised; the window end must do it.
+    cuda = FakeCuda(devices=2, initialized=False)
+    monkeypatch.setitem(sys.modules, "torch", types.SimpleNamespace(cuda=cuda))
+    sensors = [cuda.sensor(0), cuda.sensor(1)]
+    with Meter(sensors) as m:
+        with m.phase("load"):
+            cuda.launch(0, 5.0)  # initialises CUDA inside the window
+        with m.phase("query"):
+            cuda.launch(0, 50.0)
+            cuda.launch(1, 70.0)
+    r = m.result
+    assert r is not None
+    assert r.energy_j == 125.0
+    load, query = r.phase("load"), r.phase("query")
+    assert load is not None and load.energy_j == 5.0
+    assert query is not None and query.energy_j == 120.0
+    assert [c.energy_j for c in query.components] == [50.0, 70.0]
+    # load end, query begin, query end, window end: each syncs both devices
+    assert cuda.synchronized == [0, 1] * 4
 
 
 def test_meter_does_not_import_torch(clock: FakeClock) -> None:
@@ -373,7 +393,7 @@ def test_track_decorator_plain(clock: FakeClock) -> None:
 
 def test_track_on_result_idle_and_exception(clock: FakeClock) -> None:
     seen: list[Measurement] = []
-    s = FakeSensor(readings=[0.0, 10.0, 10.0, 40.0])
+    s = FakeSensor(readings=[0.0, 10.0, 10.0, 40.0], clock=clock)
 
     @track(sensors=[s], idle_s=1.0, on_result=seen.append, clock=clock, sleep=clock.advance)
     def fail() -> None:

@@ -1,4 +1,4 @@
-"""The background sampler, with real threads and tolerances fit for a loaded machine."""
+"""The shared background sampler, with real threads and tolerances fit for a loaded machine."""
 
 from __future__ import annotations
 
@@ -22,84 +22,127 @@ def _wait_for(predicate: object, timeout_s: float = 10.0) -> bool:
 def test_no_thread_when_nothing_needs_polling() -> None:
     s = FakeSensor(power_w=1.0)
     assert not needs_sampler([s])
-    sampler = Sampler([s])
-    assert sampler.interval_s is None
+    sampler = Sampler()
     before = threading.active_count()
-    sampler.start()
+    assert sampler.subscribe([s]) is None
     assert not sampler.running and threading.active_count() == before
-    sampler.stop()
-    assert sampler.samples == 0
+    # the meter does not even create the shared sampler for such sensors
+    with Meter([s]):
+        assert threading.active_count() == before
 
 
-def test_polls_at_the_smallest_interval_and_counts() -> None:
+def test_polls_each_sensor_on_its_own_schedule_and_counts() -> None:
     fast = FakeSensor("fast:0", power_w=1.0, poll_interval_s=0.002)
     slow = FakeSensor("slow:0", power_w=1.0, poll_interval_s=3600.0)
     idle = FakeSensor("none:0", power_w=1.0)
-    sampler = Sampler([fast, slow, idle])
-    assert sampler.interval_s == 0.002
-    sampler.start()
-    assert sampler.running
-    assert _wait_for(lambda: fast.polls >= 5)
-    sampler.stop()
+    sampler = Sampler()
+    try:
+        sub = sampler.subscribe([fast, slow, idle])
+        assert sub is not None and sub.sensors == [fast, slow]
+        assert _wait_for(lambda: fast.polls >= 5)
+        sub.close()
+        assert sub.samples >= 5 and slow.polls == 0 and idle.polls == 0
+        assert sub.cpu_s >= 0.0 and sub.errors == {}
+        polls = fast.polls
+        time.sleep(0.05)
+        assert fast.polls <= polls + 1  # no more polls once nobody is subscribed
+    finally:
+        sampler.close()
+
+
+def test_one_thread_serves_many_windows() -> None:
+    sampler = Sampler()
+    s = FakeSensor(power_w=1.0, poll_interval_s=0.002)
+    try:
+        for _ in range(20):
+            sub = sampler.subscribe([s])
+            assert sub is not None
+            sub.close()
+        first = sampler._thread
+        assert first is not None and first.is_alive()
+        sub = sampler.subscribe([s])
+        assert sub is not None and sampler._thread is first  # reused, not restarted
+        assert _wait_for(lambda: sub.samples >= 2)
+        sub.close()
+    finally:
+        sampler.close()
     assert not sampler.running
-    assert slow.polls == 0 and idle.polls == 0
-    assert sampler.samples == fast.polls >= 5
-    assert sampler.cpu_s >= 0.0
-    polls = fast.polls
-    time.sleep(0.02)
-    assert fast.polls == polls  # stopped means stopped
 
 
-def test_stop_is_prompt_with_a_long_interval() -> None:
-    s = FakeSensor(power_w=1.0, poll_interval_s=3600.0)
-    sampler = Sampler([s])
-    sampler.start()
-    t0 = time.monotonic()
-    sampler.stop()
-    assert time.monotonic() - t0 < 5.0  # Event.wait wakes at once, no hour-long sleep
-    assert s.polls == 0
+def test_overlapping_subscriptions_share_polls() -> None:
+    sampler = Sampler()
+    s = FakeSensor(power_w=1.0, poll_interval_s=0.002)
+    try:
+        a = sampler.subscribe([s])
+        b = sampler.subscribe([s])
+        assert a is not None and b is not None
+        assert _wait_for(lambda: b.samples >= 3)
+        a.close()
+        before = b.samples
+        assert _wait_for(lambda: b.samples >= before + 3)  # still polled for b
+        b.close()
+    finally:
+        sampler.close()
+
+
+class _Broken(FakeSensor):
+    def poll(self) -> None:
+        raise OSError("device vanished")
 
 
 def test_failing_poll_is_recorded_and_dropped() -> None:
-    class Broken(FakeSensor):
-        def poll(self) -> None:
-            self.polls += 1
-            raise OSError("gone")
+    bad = _Broken("bad:0", power_w=1.0, poll_interval_s=0.002)
+    good = FakeSensor("good:0", power_w=1.0, poll_interval_s=0.002)
+    sampler = Sampler()
+    try:
+        sub = sampler.subscribe([bad, good])
+        assert sub is not None
+        assert _wait_for(lambda: "bad:0" in sub.errors and good.polls >= 3)
+        sub.close()
+        assert "device vanished" in sub.errors["bad:0"]
+    finally:
+        sampler.close()
 
-    s = Broken("bad:0", power_w=1.0, poll_interval_s=0.001)
-    sampler = Sampler([s])
-    sampler.start()
-    assert _wait_for(lambda: s.polls >= 1)
-    sampler.stop()
-    assert s.polls == 1
-    assert "gone" in sampler.errors["bad:0"]
+
+def test_close_is_prompt_with_a_long_interval() -> None:
+    sampler = Sampler()
+    s = FakeSensor(power_w=1.0, poll_interval_s=3600.0)
+    sub = sampler.subscribe([s])
+    assert sub is not None
+    t0 = time.monotonic()
+    sub.close()
+    sampler.close()
+    assert time.monotonic() - t0 < 2.0
 
 
-def test_meter_runs_sampler_only_inside_the_window() -> None:
+def test_meter_polls_only_inside_its_window_and_reports_samples() -> None:
     clock = FakeClock()
     s = FakeSensor(power_w=10.0, clock=clock, poll_interval_s=0.002)
-    before = threading.active_count()
-    with Meter([s], clock=clock) as m:
-        assert threading.active_count() == before + 1
-        assert _wait_for(lambda: s.polls >= 3)
-        clock.advance(1.0)
-    assert threading.active_count() == before
-    r = m.result
-    assert r is not None and r.energy_j == 10.0
-    assert r.extra["sampler_samples"] == s.polls >= 3
-    assert r.meter_cpu_s is not None and r.meter_cpu_s > 0
+    sampler = Sampler()
+    try:
+        with Meter([s], clock=clock, sampler=sampler) as m:
+            assert _wait_for(lambda: s.polls >= 3)
+            clock.advance(1.0)
+        polls = s.polls
+        time.sleep(0.05)
+        assert s.polls <= polls + 1
+        r = m.result
+        assert r is not None and r.energy_j == 10.0
+        samples = r.extra["sampler_samples"]
+        assert isinstance(samples, int) and samples >= 3
+    finally:
+        sampler.close()
 
 
-def test_meter_reports_failed_sampling_as_gap() -> None:
-    class Broken(FakeSensor):
-        def poll(self) -> None:
-            self.polls += 1
-            raise OSError("gone")
-
-    s = Broken("bad:0", power_w=1.0, poll_interval_s=0.001)
-    with Meter([s]) as m:
-        assert _wait_for(lambda: s.polls >= 1)
-    r = m.result
-    assert r is not None
-    assert r.components[0].energy_j is None
-    assert r.components[0].gap is not None and "gone" in r.components[0].gap
+def test_idle_baseline_is_sampled_like_the_window() -> None:
+    # A power-integrating sensor gets background samples during the idle baseline too,
+    # not one sample at each end (which overstated idle by 20 % before).
+    s = FakeSensor(power_w=10.0, poll_interval_s=0.002)
+    sampler = Sampler()
+    try:
+        m = Meter([s], sampler=sampler)
+        baseline = m.measure_idle(0.1)
+        assert s.polls >= 5
+        assert baseline.duration_s is not None and baseline.duration_s >= 0.1
+    finally:
+        sampler.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .. import units
 from ..measure.sensor import Method
@@ -56,3 +57,42 @@ def grams(value_g: float | None) -> str:
 
 def number(value: float | None, digits: int = 3) -> str:
     return "n/a" if value is None else f"{value:.{digits}g}"
+
+
+SCOPE_TEXT = {
+    "machine": "machine (everything the machine drew, all processes)",
+    "process": "process (CPU/DRAM models: this process and its children, plus idle power; "
+    "hardware counters: whole device)",
+}
+
+
+def scope_text(scope: str) -> str:
+    return SCOPE_TEXT.get(scope, scope)
+
+
+def load_text(load: Any) -> str:
+    """Other processes' CPU use, in words, with BUSY when it is over the threshold."""
+    text = f"{load.other_cpus:.2f} of {load.logical_cpus} CPUs used by other processes"
+    return f"BUSY: {text}" if load.busy else text
+
+
+def idle_line(baseline: Any) -> str:
+    """One line about an idle baseline: total watts, per source, and the machine's state."""
+    watts = baseline.power_w
+    total = sum(watts.values())
+    parts = ", ".join(f"{src} {w:.3g} W" for src, w in watts.items())
+    line = f"idle power {total:.3g} W ({parts or 'no sensor'}) over {baseline.duration_s:g} s"
+    load = baseline.host_load
+    if load is not None:
+        line += f"; {load_text(load)}"
+    if baseline.busy:
+        line += "\nwarning: the machine was BUSY during the idle baseline: net figures are unreliable"
+    return line
+
+
+def net_line(m: Any) -> str:
+    if m.net_energy_j is None:
+        missing = [c.source for c in m.components if c.net_energy_j is None]
+        return f"net of idle    n/a (no net figure for {', '.join(missing)})"
+    flag = "" if m.net_reliable else "  UNRELIABLE: idle baseline taken on a busy machine"
+    return f"net of idle    {energy(m.net_energy_j)}  (idle measured {m.idle_s:g} s){flag}"

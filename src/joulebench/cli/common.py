@@ -25,3 +25,52 @@ def carbon_from_args(args: argparse.Namespace) -> Any:
         intensity_g_per_kwh=args.intensity,
         pue=args.pue,
     )
+
+
+def add_sensor_options(p: argparse.ArgumentParser) -> None:
+    """--scope and the CPU/DRAM model settings (checked before anything is measured)."""
+    from ..measure.sensor import SCOPE_HELP, SCOPES
+
+    p.add_argument(
+        "--scope", default="machine", metavar="|".join(SCOPES),
+        help=f"what the figures cover (default machine). {SCOPE_HELP}",
+    )
+    p.add_argument(
+        "--cpu-tdp-w", type=float, default=None, metavar="W",
+        help="the CPU model's maximum power in W (all sockets); default: TDP table x sockets",
+    )
+    p.add_argument(
+        "--dram-w-per-gb", type=float, default=None, metavar="W",
+        help="the DRAM model's watts per GB in use (default 0.3725, Green Algorithms)",
+    )
+
+
+def _positive(name: str, value: float | None, unit: str) -> float | None:
+    import math
+
+    from ..errors import UsageError
+
+    if value is not None and (not math.isfinite(value) or value <= 0):
+        raise UsageError(f"{name} must be a positive finite number of {unit}, got {value:g}")
+    return value
+
+
+def sensor_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """``discover()`` keyword arguments from the sensor options, or a UsageError."""
+    from ..measure.sensor import check_scope
+
+    return {
+        "scope": check_scope(args.scope),
+        "cpu_tdp_w": _positive("--cpu-tdp-w", args.cpu_tdp_w, "watts"),
+        "dram_w_per_gb": _positive("--dram-w-per-gb", args.dram_w_per_gb, "watts per GB"),
+    }
+
+
+def check_seconds(name: str, value: float) -> float:
+    import math
+
+    from ..errors import UsageError
+
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"{name} must be a finite number of seconds >= 0, got {value:g}")
+    return value

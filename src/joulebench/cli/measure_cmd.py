@@ -15,7 +15,13 @@ from typing import Any
 
 from ..errors import UsageError
 from . import _format
-from .common import add_carbon_options, carbon_from_args
+from .common import (
+    add_carbon_options,
+    add_sensor_options,
+    carbon_from_args,
+    check_seconds,
+    sensor_settings,
+)
 
 DESCRIPTION = (
     "Run a command and measure its energy (per component, with the method of each figure),"
@@ -40,7 +46,7 @@ def register(sub: Any) -> None:
         metavar="NAME",
         help="use only this sensor (repeatable; see `joulebench doctor` for names)",
     )
-    p.add_argument("--cpu-tdp-w", type=float, default=None, metavar="W", help="CPU TDP for the CPU model")
+    add_sensor_options(p)
     p.add_argument("--label", default=None, help="a name for this run (stored as its model label)")
     p.add_argument("cmd", nargs=argparse.REMAINDER, help="the command, after --")
     p.set_defaults(func=run)
@@ -61,39 +67,39 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(
             "measure needs a command to run", hint="joulebench measure -- python my_script.py"
         )
-    if args.idle_s < 0 or args.idle_s != args.idle_s:
-        raise UsageError(f"--idle-s must be a non-negative number of seconds, got {args.idle_s}")
+    check_seconds("--idle-s", args.idle_s)
     if shutil.which(cmd[0]) is None:
         raise UsageError(f"command not found: {cmd[0]}")
     carbon = carbon_from_args(args)
-    discovery = discover(select=args.sensors, cpu_tdp_w=args.cpu_tdp_w)
+    settings = sensor_settings(args)
     path = db_path(args)
-    with Store.open(path) as store:
-        started_at = utc_now_iso()
-        meter = Meter(discovery.sensors, idle_s=args.idle_s)
+    with discover(select=args.sensors, **settings) as discovery:
+        meter = Meter(discovery.sensors, scope=settings["scope"])
+        baseline = None
         if args.idle_s:
             print(f"measuring {args.idle_s:g} s of idle power first ...", file=sys.stderr)
-        try:
+            baseline = meter.measure_idle(args.idle_s)
+            print(_format.idle_line(baseline), file=sys.stderr)
+            meter = Meter(discovery.sensors, scope=settings["scope"], baseline=baseline)
+        with Store.open(path) as store:
+            started_at = utc_now_iso()
             with meter:
                 exit_code = _run_child(cmd)
-        finally:
-            for sensor in discovery.sensors:
-                sensor.close()
-        measurement = meter.result
-        assert measurement is not None
-        record = RunRecord(
-            run_id=new_run_id(),
-            kind=KIND_MEASURE,
-            status=STATUS_OK,
-            started_at=started_at,
-            measurement=measurement,
-            model=args.label,
-            command=tuple(cmd),
-            exit_code=exit_code,
-            environment=collect(),
-            carbon=carbon,
-        )
-        store.write_run(record)
+            measurement = meter.result
+            assert measurement is not None
+            record = RunRecord(
+                run_id=new_run_id(),
+                kind=KIND_MEASURE,
+                status=STATUS_OK,
+                started_at=started_at,
+                measurement=measurement,
+                model=args.label,
+                command=tuple(cmd),
+                exit_code=exit_code,
+                environment=collect(),
+                carbon=carbon,
+            )
+            store.write_run(record)
     print(render(record, path))
     return exit_code
 
@@ -148,8 +154,11 @@ def render(record: Any, path: str) -> str:
     total = m.energy_j
     lines.append("")
     lines.append(f"total energy   {_format.energy(total)}  ({_estimate_note(m)})")
-    if m.net_energy_j is not None and m.idle_s:
-        lines.append(f"net of idle    {_format.energy(m.net_energy_j)}  (idle measured {m.idle_s:g} s)")
+    if m.idle_s:
+        lines.append(_format.net_line(m))
+    lines.append(f"scope          {_format.scope_text(m.scope)}")
+    if m.host_load is not None:
+        lines.append(f"other load     {_format.load_text(m.host_load)}")
     lines.append(f"duration       {m.duration_s:.3f} s")
     grams = None if total is None else emissions_g(total, carbon.intensity_g_per_kwh, carbon.pue)
     lines.append(
@@ -173,6 +182,8 @@ def _estimate_note(m: Any) -> str:
     methods = {c.method for c in m.components if c.energy_j is not None}
     if not methods:
         return "no sensor gave a figure"
+    if m.missing:
+        return f"PARTIAL: leaves out {', '.join(m.missing)}, which gave no figure"
     if methods == {Method.MODEL}:
         return "all components are model ESTIMATES, not measurements"
     if Method.MODEL in methods:

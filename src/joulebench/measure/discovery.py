@@ -5,12 +5,23 @@ package, DRAM or platform through Linux powercap), ``cpu-model`` and ``dram-mode
 (estimates). A RAPL package (or psys) zone replaces the CPU model, a RAPL dram (or psys)
 zone replaces the DRAM model, so no energy is counted twice. Every candidate gets a
 :class:`SensorStatus` saying whether it is usable, how it measures, why, and how to fix
-it; ``joulebench doctor`` prints them. Nothing here raises for missing hardware.
+it; ``joulebench doctor`` prints them. Nothing here raises for missing hardware; a
+model sensor that cannot be built (a bad ``cpu_tdp_w``, an unreadable ``/proc/cpuinfo``)
+raises, because a CPU left out without a word would make every total wrong.
+
+``scope`` ("machine" or "process") chooses the model sensors' scope; hardware counters
+cover their whole device either way (their ``covers`` says so).
+
+:func:`shared` discovers once per process and set of arguments and keeps the sensors
+open: ``joulebench.measure()``, ``@track`` and the runner reuse them, so a measured
+window costs sensor reads, not hardware probes. :func:`rediscover` closes and forgets
+them (after a driver load, a GPU hot-plug, or a changed ``CUDA_VISIBLE_DEVICES``).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +34,7 @@ from .cpu_model import CpuModelSensor, DramModelSensor
 from .nvml import open_nvml
 from .rapl import open_rapl
 from .rapl_topology import DEFAULT_ROOT, Opener, default_opener
-from .sensor import Domain, Method, Sensor, SensorStatus
+from .sensor import Domain, Method, Sensor, SensorStatus, check_scope
 
 NAMES = ("nvml", "amdsmi", "rapl", "cpu-model", "dram-model")
 TITLES = {
@@ -34,7 +45,12 @@ TITLES = {
     "dram-model": "DRAM model",
 }
 _SOURCE_PREFIX = {"nvml": "nvml", "amdsmi": "amdsmi", "rapl": "rapl"}
-_MODEL_SOURCES = {"model:cpu-utilization": "cpu-model", "model:dram": "dram-model"}
+_MODEL_SOURCES = {
+    "model:cpu-utilization": "cpu-model",
+    "model:cpu-process": "cpu-model",
+    "model:dram": "dram-model",
+    "model:dram-process": "dram-model",
+}
 _RAPL_FIX = (
     "on bare-metal Linux with an Intel or AMD Zen CPU: `sudo modprobe intel_rapl_msr`; in a "
     "container, mount /sys/class/powercap read-only; virtual machines do not expose RAPL"
@@ -116,6 +132,8 @@ def discover(
     nvml: Any = None,
     amdsmi: Any = None,
     cpu_tdp_w: float | None = None,
+    dram_w_per_gb: float | None = None,
+    scope: str = "machine",
     select: Iterable[str] | None = None,
     environ: Mapping[str, str] | None = None,
     rapl_opener: Opener = default_opener,
@@ -125,6 +143,7 @@ def discover(
 
     ``nvml`` / ``amdsmi`` are the modules to use (default: import ``pynvml`` / ``amdsmi``).
     """
+    check_scope(scope)
     named, wanted_sources = _families(select)
     families = named | {_family(source) for source in wanted_sources}
     found: dict[str, list[Any]] = {}
@@ -159,10 +178,12 @@ def discover(
                 if sensor not in keep:
                     sensor.close()
             found[name] = keep
+    dram_kw: dict[str, Any] = {} if dram_w_per_gb is None else {"w_per_gb": dram_w_per_gb}
     for name, covered_by, build in (
         ("cpu-model", {Domain.CPU_PACKAGE, Domain.PSYS},
-         lambda: CpuModelSensor(tdp_w=cpu_tdp_w, clock=clock)),
-        ("dram-model", {Domain.DRAM, Domain.PSYS}, lambda: DramModelSensor(clock=clock)),
+         lambda: CpuModelSensor(tdp_w=cpu_tdp_w, scope=scope, clock=clock)),
+        ("dram-model", {Domain.DRAM, Domain.PSYS},
+         lambda: DramModelSensor(scope=scope, clock=clock, **dram_kw)),
     ):
         if name not in families:
             continue
@@ -173,9 +194,11 @@ def discover(
             continue
         try:
             sensor = build()
-        except Exception as exc:
-            statuses[name] = _failed(name, exc)
-            continue
+        except BaseException:  # a bad setting or an unreadable /proc/cpuinfo: say so
+            for sensors_of in found.values():
+                for opened in sensors_of:
+                    opened.close()
+            raise
         found[name] = [sensor]
         fix = "give cpu_tdp_w (the CPU's TDP in W) for a better estimate; " if name == "cpu-model" else ""
         statuses[name] = SensorStatus(
@@ -196,3 +219,48 @@ def discover(
             hint="available here: " + ", ".join(available),
         )
     return Discovery(sensors=sensors, statuses=[statuses[n] for n in NAMES])
+
+
+_SHARED: dict[tuple[Any, ...], Discovery] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared(
+    *,
+    scope: str = "machine",
+    cpu_tdp_w: float | None = None,
+    dram_w_per_gb: float | None = None,
+    select: Iterable[str] | None = None,
+) -> Discovery:
+    """This process's discovery for these arguments: probed on first use, then reused.
+
+    The sensors stay open for the life of the process (or until :func:`rediscover`);
+    callers must not close them.
+    """
+    check_scope(scope)
+    key = (scope, cpu_tdp_w, dram_w_per_gb, None if select is None else tuple(select))
+    found = _SHARED.get(key)
+    if found is not None and os.getpid() == _SHARED_PID[0]:
+        return found
+    with _SHARED_LOCK:
+        if os.getpid() != _SHARED_PID[0]:  # forked: the parent's handles are not ours
+            _SHARED.clear()
+            _SHARED_PID[0] = os.getpid()
+        found = _SHARED.get(key)
+        if found is None:
+            found = discover(
+                scope=scope, cpu_tdp_w=cpu_tdp_w, dram_w_per_gb=dram_w_per_gb, select=select
+            )
+            _SHARED[key] = found
+    return found
+
+
+_SHARED_PID = [os.getpid()]
+
+
+def rediscover() -> None:
+    """Close and forget the shared sensors; the next :func:`shared` call probes afresh."""
+    with _SHARED_LOCK:
+        for found in _SHARED.values():
+            found.close()
+        _SHARED.clear()

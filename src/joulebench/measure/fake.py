@@ -83,3 +83,51 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now_s += seconds
+
+
+class FakeCuda:
+    """Stands in for ``torch.cuda`` (put ``SimpleNamespace(cuda=FakeCuda())`` in
+    ``sys.modules["torch"]``): asynchronous work whose energy lands only when the
+    device is synchronised, the way a window edge that skips synchronisation misses
+    queued kernels.
+
+    ``launch(device, energy_j)`` queues work; ``synchronize(device)`` completes it,
+    adding its energy to ``energy_j[device]``; ``sensor(device)`` is a counter sensor
+    over that energy. ``init()`` initialises CUDA (e.g. inside a measured window).
+    """
+
+    def __init__(self, devices: int = 1, *, initialized: bool = False) -> None:
+        self.devices = devices
+        self.initialized = initialized
+        self.pending_j = [0.0] * devices
+        self.energy_j = [0.0] * devices
+        self.synchronized: list[int] = []
+
+    def init(self) -> None:
+        self.initialized = True
+
+    def is_initialized(self) -> bool:
+        return self.initialized
+
+    def is_available(self) -> bool:
+        return True
+
+    def device_count(self) -> int:
+        return self.devices
+
+    def launch(self, device: int, energy_j: float) -> None:
+        if not self.initialized:
+            self.init()  # like torch: the first CUDA call initialises it
+        self.pending_j[device] += energy_j
+
+    def synchronize(self, device: int | None = None) -> None:
+        index = 0 if device is None else device
+        self.synchronized.append(index)
+        self.energy_j[index] += self.pending_j[index]
+        self.pending_j[index] = 0.0
+
+    def sensor(self, device: int) -> FakeSensor:
+        import itertools
+
+        counter = (self.energy_j[device] for _ in itertools.count())
+        return FakeSensor(f"fake-cuda:{device}", readings=counter)

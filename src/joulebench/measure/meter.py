@@ -20,64 +20,93 @@ How a figure is made (design.md, "Measurement principles"):
   difference of its cumulative readings. A sensor whose ``Reading.gaps`` changed, whose
   counter ran backwards or whose read raised has **no** energy for that window
   (``energy_j=None``, ``gap`` says why, a warning names it); never 0, never negative.
-* An idle baseline (``idle_s`` seconds before the window, or ``baseline=`` watts per
-  source given by the caller, e.g. from :meth:`Meter.measure_idle`) gives each component
-  ``idle_power_w`` and ``net_energy_j = energy_j - idle_power_w * duration_s``. A window
-  that drew less than idle gets ``net_energy_j = 0.0`` and a warning, never a negative.
+* A read that fails only for the moment (``Reading.stale``, e.g. a transient NVML error)
+  is retried at a window edge after 2, 10 and 50 ms; an edge that stays unreadable is a
+  gap. At a phase edge it makes that phase (not the window) a gap for that sensor.
+* An idle baseline (``idle_s`` seconds before the window, or ``baseline=``: an
+  :class:`IdleBaseline` from :meth:`Meter.measure_idle`, or watts per source given by
+  the caller) gives each component ``idle_power_w`` and ``net_energy_j = energy_j -
+  idle_power_w * t``, with ``t`` the time between the sensor's own readings (so a
+  constant-power model nets to exactly 0, not to clock skew). The idle baseline is
+  measured with the same sensors and the same background sampler as the window, so
+  power-integrating sensors get the same sample rate and counters are guarded against
+  wrap-around however long it lasts. A window that drew less than idle gets
+  ``net_energy_j = 0.0`` and a warning (float rounding is not warned about).
+* Other processes' CPU use is recorded for the idle baseline and for the window
+  (:mod:`.host_load`); a busy machine is named in one warning and marks net figures
+  unreliable (``Measurement.net_reliable``).
 * Model sensors carry a band: ``low_j``/``high_j`` = energy x band.
 * A window (or a phase entry) shorter than a sensor's ``update_period_s`` is warned about.
-* When torch is already imported and has initialised CUDA, CUDA is synchronised at
-  every edge (the meter never imports torch); ``sync_cuda=False`` turns that off.
+* Once torch has initialised CUDA, every edge synchronises every visible CUDA device
+  first, also when CUDA was initialised inside the window (the meter never imports
+  torch); ``sync_cuda=False`` turns that off.
+* Sensors: given, or this process's shared discovery (:func:`.discovery.shared`), probed
+  once and reused by every window. Background polling uses the process's one sampler
+  thread (:func:`.sampler.shared_sampler`), which exists only if some sensor needs it.
 * The begin path only reads sensors and the clocks; result objects are built at stop.
   ``meter_cpu_s`` is the CPU time of the meter's bookkeeping on the caller's thread
-  (:func:`time.thread_time` deltas) plus its sampler thread's CPU time.
+  (:func:`time.thread_time` deltas) plus the sampler thread's CPU time meanwhile.
 """
 
 from __future__ import annotations
 
+import math
+import os
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import cast
+from typing import Any
 
 from ..errors import UsageError
-from .results import ComponentEnergy, Measurement, PhaseResult
-from .sampler import Sampler, needs_sampler
-from .sensor import Reading, Sensor, SensorInfo
+from .host_load import HostLoad, LoadProbe, describe
+from .results import ComponentEnergy, IdleBaseline, Measurement, PhaseResult
+from .sampler import Sampler, Subscription, shared_sampler
+from .sensor import Method, Reading, Sensor, SensorInfo, check_scope
 
 __all__ = ["Meter"]
 
 _Read = Reading | str  # a reading, or why the sensor could not be read
+_STALE_RETRY_S = (0.002, 0.01, 0.05)  # waits before re-reading a stale sensor at an edge
+_NOISE = 1e-9  # relative: a net below zero by less than this is float rounding
 
 
-def _read_all(sensors: Sequence[Sensor]) -> list[_Read]:
+def _read_all(sensors: Sequence[Sensor]) -> tuple[list[_Read], bool]:
+    """Every sensor's reading (or why it failed), and whether any reading is stale."""
     out: list[_Read] = []
+    stale = False
     for s in sensors:
         try:
-            out.append(s.read())
+            r = s.read()
         except Exception as exc:  # an unreadable sensor is a gap, not a crash of the workload
             out.append(f"read failed: {exc!r}")
-    return out
+            continue
+        stale = stale or r.stale
+        out.append(r)
+    return out, stale
 
 
-def _delta(begin: _Read, end: _Read) -> tuple[float | None, str | None]:
-    """Energy between two readings, or ``(None, reason)`` when it is not trustworthy."""
+def _delta(begin: _Read, end: _Read) -> tuple[float | None, float, str | None]:
+    """(energy, sensor time between the readings, None) or (None, 0, why not)."""
     if isinstance(begin, str):
-        return None, begin
+        return None, 0.0, begin
     if isinstance(end, str):
-        return None, end
+        return None, 0.0, end
+    for r in (begin, end):
+        if r.stale:
+            why = r.gap_reason or "the sensor could not be read"
+            return None, 0.0, f"unreadable at a window edge ({why})"
     if end.gaps != begin.gaps:
-        return None, end.gap_reason or begin.gap_reason or "the sensor reported a gap"
+        return None, 0.0, end.gap_reason or begin.gap_reason or "the sensor reported a gap"
     d = end.energy_j - begin.energy_j
     if d < 0:
-        return None, f"counter ran backwards ({d:.6g} J)"
-    return d, None
+        return None, 0.0, f"counter ran backwards ({d:.6g} J)"
+    return d, end.timestamp_s - begin.timestamp_s, None
 
 
-def _cuda_synchronizer(sync_cuda: bool | None) -> Callable[[], None] | None:
-    """``torch.cuda.synchronize`` if torch is imported and CUDA is in use; never imports it."""
+def _cuda_devices(sync_cuda: bool | None) -> Any:
+    """torch.cuda when torch is imported and CUDA initialised, else None; never imports."""
     if sync_cuda is False:
         return None
     torch = sys.modules.get("torch")
@@ -85,17 +114,35 @@ def _cuda_synchronizer(sync_cuda: bool | None) -> Callable[[], None] | None:
         return None
     try:
         cuda = torch.cuda
-        if cuda.is_initialized() and cuda.is_available():
-            return cast(Callable[[], None], cuda.synchronize)
+        if cuda.is_initialized():
+            return cuda
     except Exception:  # a half-imported or broken torch: nothing to synchronise
         return None
     return None
 
 
+def _check_seconds(name: str, value: float) -> float:
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise UsageError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
+_PROBE: list[LoadProbe] = []
+
+
+def _load_probe() -> LoadProbe:
+    """The process's load probe (a kept /proc/stat descriptor), made on first use."""
+    if not _PROBE or _PROBE[0].pid != os.getpid():
+        _PROBE[:] = [LoadProbe()]
+    return _PROBE[0]
+
+
 class _PhaseAcc:
     """Running totals of one phase path (entries are summed)."""
 
-    __slots__ = ("count", "duration_s", "energy_j", "gaps", "min_entry_s", "name", "path")
+    __slots__ = (
+        "count", "duration_s", "energy_j", "gaps", "min_entry_s", "name", "path", "sensor_s",
+    )  # fmt: skip
 
     def __init__(self, name: str, path: str, n_sensors: int) -> None:
         self.name = name
@@ -104,6 +151,7 @@ class _PhaseAcc:
         self.duration_s = 0.0
         self.min_entry_s = float("inf")
         self.energy_j = [0.0] * n_sensors
+        self.sensor_s = [0.0] * n_sensors  # time between each sensor's own readings
         self.gaps: list[str | None] = [None] * n_sensors
 
 
@@ -125,15 +173,18 @@ class _Phase:
 class Meter:
     """Measures the energy of a window (and its phases) from a set of sensors.
 
-    ``sensors=None`` finds them with :func:`joulebench.measure.discovery.discover` when
-    the window starts; sensors found so are owned (closed on ``with`` exit or
-    :meth:`close`), sensors given are the caller's. A Meter can measure several windows
-    in turn (``start()``/``stop()``); each ``stop()`` returns a new :class:`Measurement`,
-    also kept in :attr:`result`. Phases belong to the thread that opens them.
+    ``sensors=None`` uses this process's shared discovery for ``scope`` (probed once,
+    kept open, never closed by a meter); sensors given are the caller's. A Meter can
+    measure several windows in turn (``start()``/``stop()``); each ``stop()`` returns a
+    new :class:`Measurement`, also kept in :attr:`result`. Phases belong to the thread
+    that opens them.
 
     ``idle_s``: seconds of idle baseline measured before each window (the caller's thread
-    sleeps). ``baseline``: idle watts per source, given instead. ``clock`` (seconds,
-    monotonic) and ``sleep`` are injectable for tests.
+    sleeps). ``baseline``: an :class:`IdleBaseline` (from :meth:`measure_idle`) or idle
+    watts per source, given instead. ``scope``: "machine" (default) or "process" (see
+    :data:`.sensor.SCOPE_HELP`); with given sensors it only labels the result.
+    ``clock`` (seconds, monotonic), ``sleep``, ``sampler`` and ``load_probe`` are
+    injectable for tests.
     """
 
     def __init__(
@@ -141,24 +192,30 @@ class Meter:
         sensors: Sequence[Sensor] | None = None,
         *,
         idle_s: float = 0.0,
-        baseline: Mapping[str, float] | None = None,
+        baseline: IdleBaseline | Mapping[str, float] | None = None,
+        scope: str = "machine",
         sync_cuda: bool | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         min_window_warning: bool = True,
+        sampler: Sampler | None = None,
+        load_probe: LoadProbe | None = None,
     ) -> None:
-        if idle_s < 0:
-            raise UsageError(f"idle_s must be >= 0, got {idle_s}")
+        idle_s = _check_seconds("idle_s", idle_s)
         if idle_s > 0 and baseline is not None:
             raise UsageError("give idle_s or baseline, not both")
-        self._given = list(sensors) if sensors is not None else None
-        self._sensors: list[Sensor] | None = self._given
+        self.scope = check_scope(scope)
+        self._sensors: list[Sensor] | None = list(sensors) if sensors is not None else None
         self.idle_s = idle_s
-        self.baseline = dict(baseline) if baseline is not None else None
+        if baseline is not None and not isinstance(baseline, IdleBaseline):
+            baseline = IdleBaseline.given(baseline)
+        self.baseline: IdleBaseline | None = baseline
         self.sync_cuda = sync_cuda
         self.min_window_warning = min_window_warning
         self._clock = clock
         self._sleep = sleep
+        self._sampler = sampler
+        self._probe = load_probe
         self._running = False
         self._pending_warnings: list[str] = []
         self._idle_cpu_s = 0.0  # CPU of a measure_idle() call, charged to the next window
@@ -167,56 +224,125 @@ class Meter:
     # ------------------------------------------------------------------ sensors
     @property
     def sensors(self) -> list[Sensor]:
-        """The sensors (discovered on first use when none were given)."""
+        """The sensors (the shared discovery's, on first use, when none were given)."""
         if self._sensors is None:
-            from .discovery import discover  # lazy: discovery probes hardware
+            from .discovery import shared  # lazy: discovery probes hardware (once)
 
-            self._sensors = list(discover().sensors)
+            self._sensors = list(shared(scope=self.scope).sensors)
         return self._sensors
 
     def close(self) -> None:
-        """Close the sensors this meter discovered itself (given ones stay open)."""
-        if self._given is None and self._sensors is not None:
-            for s in self._sensors:
-                s.close()
-            self._sensors = None
+        """Nothing to release: given sensors are the caller's, shared ones the process's."""
+
+    def _subscribe(self, sensors: Sequence[Sensor]) -> Subscription | None:
+        sampler = self._sampler
+        if sampler is None:
+            if not any(s.poll_interval_s is not None for s in sensors):
+                return None
+            sampler = self._sampler = shared_sampler()
+        return sampler.subscribe(sensors)
+
+    def _load(self) -> LoadProbe:
+        if self._probe is None:
+            self._probe = _load_probe()
+        return self._probe
+
+    def _edge(self, sensors: Sequence[Sensor]) -> list[_Read]:
+        """Synchronise CUDA, then read every sensor; re-read stale ones a few times."""
+        cuda = _cuda_devices(self.sync_cuda)
+        if cuda is not None:
+            self._cuda_syncs += 1
+            for index in range(cuda.device_count()):
+                cuda.synchronize(index)
+        reads, stale = _read_all(sensors)
+        if stale:
+            for wait_s in _STALE_RETRY_S:
+                self._sleep(wait_s)
+                for i, r in enumerate(reads):
+                    if isinstance(r, Reading) and r.stale:
+                        reads[i] = _read_all([sensors[i]])[0][0]
+                if not any(isinstance(r, Reading) and r.stale for r in reads):
+                    break
+        return reads
 
     # --------------------------------------------------------------------- idle
-    def measure_idle(self, seconds: float) -> dict[str, float]:
-        """Sleep ``seconds`` and return each sensor's mean power over it, watts by source.
+    def measure_idle(self, seconds: float) -> IdleBaseline:
+        """Sleep ``seconds`` and return each sensor's mean power over it, as a baseline.
 
-        Sensors with a gap are left out (and named in the next result's warnings). Pass
-        the dict as ``baseline=`` to reuse one idle measurement for many windows.
+        Sensors with a gap are left out (and named in the baseline's warnings). Pass the
+        result as ``baseline=`` to reuse one idle measurement for many windows.
         """
+        seconds = _check_seconds("seconds", seconds)
         if seconds <= 0:
             raise UsageError(f"seconds must be > 0, got {seconds}")
         if self._running:
             raise UsageError("measure_idle() inside a measured window would not be idle")
         cpu0 = time.thread_time()
-        watts, _, warnings = self._idle(self.sensors, seconds)
-        self._pending_warnings.extend(warnings)
+        self._cuda_syncs = 0
+        baseline = self._idle(self.sensors, seconds)
         self._idle_cpu_s += time.thread_time() - cpu0
-        return watts
+        return baseline
 
-    def _idle(
-        self, sensors: Sequence[Sensor], seconds: float
-    ) -> tuple[dict[str, float], float, list[str]]:
-        begin = _read_all(sensors)
-        t0 = self._clock()
-        self._sleep(seconds)
-        t1 = self._clock()
-        end = _read_all(sensors)
+    def _idle(self, sensors: Sequence[Sensor], seconds: float) -> IdleBaseline:
+        probe = self._load()
+        sub = self._subscribe(sensors)
+        try:
+            begin = self._edge(sensors)
+            mark0 = probe.mark()
+            t0 = self._clock()
+            self._sleep(seconds)
+            t1 = self._clock()
+            mark1 = probe.mark()
+            end = self._edge(sensors)
+        finally:
+            if sub is not None:
+                sub.close()
+        failed = sub.errors if sub is not None else {}
         elapsed = t1 - t0
         watts: dict[str, float] = {}
         warnings: list[str] = []
         for s, b, e in zip(sensors, begin, end, strict=True):
-            energy, gap = _delta(b, e)
-            if energy is None or elapsed <= 0:
-                why = gap or f"the idle interval lasted {elapsed:.3g} s"
+            energy, span_s, gap = _delta(b, e)
+            gap = failed.get(s.info.source, gap)
+            if energy is None or span_s <= 0 or gap is not None:
+                why = gap or f"the idle interval lasted {span_s:.3g} s"
                 warnings.append(f"{s.info.source}: no idle power ({why})")
                 continue
-            watts[s.info.source] = energy / elapsed
-        return watts, elapsed, warnings
+            watts[s.info.source] = energy / span_s
+        load = probe.load(mark0, mark1)
+        gpu_pids = self._gpu_processes(sensors)
+        if load.busy:
+            warnings.append(
+                describe(load, "during the idle baseline")
+                + "; net figures above this baseline are unreliable"
+            )
+        if gpu_pids:
+            warnings.append(
+                f"busy GPU during the idle baseline: other processes on it (pids "
+                f"{', '.join(map(str, gpu_pids[:8]))}); net figures are unreliable"
+            )
+        return IdleBaseline(
+            power_w=watts,
+            duration_s=elapsed,
+            warnings=tuple(warnings),
+            host_load=load,
+            gpu_processes=tuple(gpu_pids),
+        )
+
+    @staticmethod
+    def _gpu_processes(sensors: Sequence[Sensor]) -> list[int]:
+        own = {os.getpid()}
+        pids: list[int] = []
+        for s in sensors:
+            other = getattr(s, "other_processes", None)
+            if other is None:
+                continue
+            try:
+                found = other(own)
+            except Exception:  # cannot tell: not a reason to fail the baseline
+                continue
+            pids.extend(p for p in (found or ()) if p not in pids)
+        return pids
 
     # ------------------------------------------------------------------- window
     def __enter__(self) -> Meter:
@@ -228,10 +354,7 @@ class Meter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            self._stop(exc_type.__name__ if exc_type is not None else None)
-        finally:
-            self.close()
+        self._stop(exc_type.__name__ if exc_type is not None else None)
 
     def start(self) -> Meter:
         """Begin a window (after the idle baseline, if ``idle_s`` > 0)."""
@@ -241,22 +364,17 @@ class Meter:
         sensors = self.sensors
         self._warnings = self._pending_warnings
         self._pending_warnings = []
-        self._idle_power: dict[str, float] | None = self.baseline
-        self._idle_measured_s: float | None = None
+        self._cuda_syncs = 0
+        self._idle_power = self.baseline
         if self.idle_s > 0:
-            self._idle_power, self._idle_measured_s, idle_warnings = self._idle(
-                sensors, self.idle_s
-            )
-            self._warnings.extend(idle_warnings)
+            self._idle_power = self._idle(sensors, self.idle_s)
+        if self._idle_power is not None:
+            self._warnings.extend(self._idle_power.warnings)
         self._phases: dict[str, _PhaseAcc] = {}
         self._stack: list[tuple[str, float, list[_Read]]] = []
-        self._sampler: Sampler | None = Sampler(sensors) if needs_sampler(sensors) else None
-        sync = self._sync = _cuda_synchronizer(self.sync_cuda)
-        if sync is not None:
-            sync()
-        if self._sampler is not None:
-            self._sampler.start()
-        self._begin = _read_all(sensors)
+        self._sub = self._subscribe(sensors)
+        self._mark0 = self._load().mark()
+        self._begin = self._edge(sensors)
         self._t0 = self._clock()
         self._wall0 = time.time()
         self._running = True
@@ -277,29 +395,26 @@ class Meter:
         path = f"{self._stack[-1][0]}/{name}" if self._stack else name
         if path not in self._phases:
             self._phases[path] = _PhaseAcc(name, path, len(self.sensors))
-        if self._sync is not None:
-            self._sync()
-        begin = _read_all(self.sensors)
+        begin = self._edge(self.sensors)
         self._stack.append((path, self._clock(), begin))
         self._cpu_s += time.thread_time() - cpu0
 
     def _exit_phase(self) -> None:
         cpu0 = time.thread_time()
-        if self._sync is not None:
-            self._sync()
+        end = self._edge(self.sensors)
         t1 = self._clock()
-        end = _read_all(self.sensors)
         path, t0, begin = self._stack.pop()
         acc = self._phases[path]
         acc.count += 1
         acc.duration_s += t1 - t0
         acc.min_entry_s = min(acc.min_entry_s, t1 - t0)
         for i, (b, e) in enumerate(zip(begin, end, strict=True)):
-            energy, gap = _delta(b, e)
+            energy, span_s, gap = _delta(b, e)
             if energy is None:
                 acc.gaps[i] = acc.gaps[i] or gap
             else:
                 acc.energy_j[i] += energy
+                acc.sensor_s[i] += span_s
         self._cpu_s += time.thread_time() - cpu0
 
     def stop(self) -> Measurement:
@@ -313,19 +428,19 @@ class Meter:
         while self._stack:
             self._warnings.append(f"phase {self._stack[-1][0]!r} was still open at stop")
             self._exit_phase()
-        if self._sync is not None:
-            self._sync()
+        end = self._edge(self.sensors)
         t1 = self._clock()
-        end = _read_all(self.sensors)
+        mark1 = self._load().mark()
         self._running = False
         sampler_cpu_s = 0.0
         failed: dict[str, str] = {}
-        if self._sampler is not None:
-            self._sampler.stop()
-            sampler_cpu_s = self._sampler.cpu_s
-            failed = self._sampler.errors
+        samples = None
+        if self._sub is not None:
+            self._sub.close()
+            sampler_cpu_s, failed, samples = self._sub.cpu_s, self._sub.errors, self._sub.samples
         self._cpu_s += sampler_cpu_s
-        self.result = self._build(t1 - self._t0, end, failed, exception, cpu0)
+        load = self._load().load(self._mark0, mark1)
+        self.result = self._build(t1 - self._t0, end, failed, exception, cpu0, load, samples)
         return self.result
 
     # ------------------------------------------------------------------ results
@@ -336,6 +451,8 @@ class Meter:
         failed: dict[str, str],
         exception: str | None,
         cpu0: float,
+        load: HostLoad,
+        samples: int | None,
     ) -> Measurement:
         sensors = self.sensors
         warnings = self._warnings
@@ -344,7 +461,7 @@ class Meter:
         components = []
         for s, b, e in zip(sensors, self._begin, end, strict=True):
             info = s.info
-            energy, gap = _delta(b, e)
+            energy, span_s, gap = _delta(b, e)
             if failed and info.source in failed:
                 energy, gap = None, failed[info.source]
             if gap is not None:
@@ -356,27 +473,40 @@ class Meter:
                     f"{info.source}: window of {duration_s:.3g} s is shorter than the sensor's "
                     f"update period ({info.update_period_s:.3g} s); its figure is unreliable"
                 )
-            components.append(self._component(info, energy, gap, duration_s, "window"))
+            components.append(self._component(info, energy, gap, span_s, "window"))
         if idle is not None:
             warnings.extend(
-                f"{s.info.source}: no idle power; its net energy is unknown"
+                f"{s.info.source}: no idle power; its net energy is unknown, and so is "
+                "the net total"
                 for s in sensors
-                if s.info.source not in idle
+                if s.info.source not in idle.power_w
             )
-            if self.baseline is not None:
+            if idle.duration_s is None:
                 sources = {s.info.source for s in sensors}
                 warnings.extend(
                     f"baseline given for {src!r}, which no sensor measures"
-                    for src in idle
+                    for src in idle.power_w
                     if src not in sources
                 )
+        machine_level = [s.info.source for s in sensors if s.info.method is not Method.MODEL]
+        if load.busy and (self.scope == "machine" or machine_level):
+            what = (
+                "the figures include their energy"
+                if self.scope == "machine"
+                else f"{', '.join(machine_level)} (whole device) include their energy"
+            )
+            warnings.append(describe(load, "during the window") + f"; {what}")
         if not sensors:
             warnings.append("no sensors: nothing was measured")
         extra: dict[str, object] = {}
-        if self._sampler is not None:
-            extra["sampler_samples"] = self._sampler.samples
-        if self.baseline is not None:
+        if samples is not None:
+            extra["sampler_samples"] = samples
+        if idle is not None and idle.duration_s is None:
             extra["baseline"] = "given"
+        if idle is not None and idle.gpu_processes:
+            extra["idle_gpu_processes"] = list(idle.gpu_processes)
+        if self._cuda_syncs:
+            extra["cuda_synchronized_edges"] = self._cuda_syncs
         if exception is not None:
             extra["exception"] = exception
         phases = self._build_phases(failed)
@@ -388,17 +518,20 @@ class Meter:
             components=tuple(components),
             phases=phases,
             warnings=tuple(dict.fromkeys(warnings)),
-            idle_s=self._idle_measured_s,
+            idle_s=idle.duration_s if idle is not None else None,
             meter_cpu_s=meter_cpu_s,
             extra=extra,
+            scope=self.scope,
+            host_load=load,
+            idle_host_load=idle.host_load if idle is not None else None,
         )
 
     def _component(
-        self, info: SensorInfo, energy: float | None, gap: str | None, duration_s: float, where: str
+        self, info: SensorInfo, energy: float | None, gap: str | None, span_s: float, where: str
     ) -> ComponentEnergy:
         low = high = net = idle_w = None
         if self._idle_power is not None:
-            idle_w = self._idle_power.get(info.source)
+            idle_w = self._idle_power.power_w.get(info.source)
         if energy is not None:
             band = info.band
             if band is not None:
@@ -406,12 +539,14 @@ class Meter:
                 if low > high:
                     low, high = high, low
             if idle_w is not None:
-                net = energy - idle_w * duration_s
+                idle_j = idle_w * span_s
+                net = energy - idle_j
                 if net < 0:
-                    self._warnings.append(
-                        f"{info.source}: the {where} drew less than the idle baseline "
-                        f"({energy:.6g} J < {idle_w * duration_s:.6g} J); net energy set to 0"
-                    )
+                    if -net > _NOISE * max(energy, idle_j, 1e-300):
+                        self._warnings.append(
+                            f"{info.source}: the {where} drew less than the idle baseline "
+                            f"({energy:.6g} J < {idle_j:.6g} J); net energy set to 0"
+                        )
                     net = 0.0
         # positional (the order of ComponentEnergy's fields): cheaper on the end path
         return ComponentEnergy(
@@ -442,7 +577,7 @@ class Meter:
                         f"shorter than the sensor's update period "
                         f"({s.info.update_period_s:.3g} s); its figure is unreliable"
                     )
-                comps.append(self._component(s.info, energy, gap, acc.duration_s, where))
+                comps.append(self._component(s.info, energy, gap, acc.sensor_s[i], where))
             return PhaseResult(
                 name=acc.name,
                 path=acc.path,

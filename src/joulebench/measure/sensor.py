@@ -18,6 +18,27 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 
+SCOPES = ("machine", "process")
+SCOPE_HELP = (
+    "machine: everything the machine drew, all processes (the default; what hardware "
+    "counters measure); process: this process and its children, where a sensor can tell "
+    "(the CPU and DRAM models: own CPU time and resident memory, plus the idle power); "
+    "hardware counters always cover the whole device"
+)
+
+
+def check_scope(scope: str) -> str:
+    """``scope`` if it is one of :data:`SCOPES`, else a UsageError naming the valid ones."""
+    if scope not in SCOPES:
+        from ..errors import UsageError, closest
+
+        raise UsageError(
+            f"unknown scope {scope!r}{closest(str(scope), SCOPES)}",
+            hint="valid scopes: " + ", ".join(SCOPES),
+        )
+    return scope
+
+
 class Domain(str, enum.Enum):
     """What hardware a sensor's energy covers."""
 

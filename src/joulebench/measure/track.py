@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from .meter import Meter
-from .results import Measurement
-from .sensor import Sensor
+from .results import IdleBaseline, Measurement
+from .sensor import Sensor, check_scope
 
 __all__ = ["Tracked", "track"]
 
@@ -36,7 +36,8 @@ def track(
     *,
     idle_s: float = 0.0,
     sensors: Sequence[Sensor] | None = None,
-    baseline: Mapping[str, float] | None = None,
+    baseline: IdleBaseline | Mapping[str, float] | None = None,
+    scope: str = "machine",
     sync_cuda: bool | None = None,
     on_result: Callable[[Measurement], object] | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -50,7 +51,8 @@ def track(
     *,
     idle_s: float = 0.0,
     sensors: Sequence[Sensor] | None = None,
-    baseline: Mapping[str, float] | None = None,
+    baseline: IdleBaseline | Mapping[str, float] | None = None,
+    scope: str = "machine",
     sync_cuda: bool | None = None,
     on_result: Callable[[Measurement], object] | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -61,21 +63,22 @@ def track(
     Each call runs in its own window (with an idle baseline first if ``idle_s`` > 0);
     its :class:`Measurement` is kept as ``func.last_measurement`` and passed to
     ``on_result``, also when the call raises (the exception propagates). Without
-    ``sensors`` they are discovered at the first call and reused by later calls.
+    ``sensors`` the process's shared sensors for ``scope`` are used (discovered once).
     Coroutine functions are measured from the first to the last step of the await.
+    Bad settings (an unknown scope, a negative ``idle_s``) fail at decoration time.
     """
+    check_scope(scope)
+    Meter(sensors or [], idle_s=idle_s, baseline=baseline, scope=scope)  # validates
 
     def decorate(fn: Callable[..., Any]) -> Any:
-        shared: list[Sensor] | None = list(sensors) if sensors is not None else None
+        given: list[Sensor] | None = list(sensors) if sensors is not None else None
 
         def meter() -> Meter:
-            nonlocal shared
-            if shared is None:
-                shared = Meter(clock=clock).sensors  # discovered once, kept for later calls
             return Meter(
-                shared,
+                given,
                 idle_s=idle_s,
                 baseline=baseline,
+                scope=scope,
                 sync_cuda=sync_cuda,
                 clock=clock,
                 sleep=sleep,

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..bench.records import RunRecord
 from ..carbon.context import CarbonContext
+from ..measure.host_load import HostLoad
 from ..measure.results import ComponentEnergy, Measurement, PhaseResult
 from ..measure.sensor import Domain, Method
 
@@ -75,7 +76,7 @@ def encode(record: RunRecord) -> EncodedRun:
         None if m is None else dumps(list(m.warnings)),
         None if m is None else m.idle_s,
         None if m is None else m.meter_cpu_s,
-        None if m is None else dumps(m.extra),
+        None if m is None else dumps(_measurement_extra(m)),
         None if m is None else m.energy_j,
     )
     out = EncodedRun(run=run, env=(h, env_content))
@@ -83,6 +84,30 @@ def encode(record: RunRecord) -> EncodedRun:
         _encode_components(out, record.run_id, -1, "", m.components)
         _encode_phases(out, record.run_id, -1, m.phases)
     return out
+
+
+# Typed Measurement fields kept in the measurement's JSON column (no schema change):
+_SCOPE, _LOAD, _IDLE_LOAD = "scope", "host_load", "idle_host_load"
+
+
+def _measurement_extra(m: Measurement) -> dict[str, Any]:
+    out: dict[str, Any] = dict(m.extra)
+    out[_SCOPE] = m.scope
+    if m.host_load is not None:
+        out[_LOAD] = m.host_load.to_dict()
+    if m.idle_host_load is not None:
+        out[_IDLE_LOAD] = m.idle_host_load.to_dict()
+    return out
+
+
+def _decode_measurement_extra(raw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(extra, typed fields) from the stored JSON; old rows have no typed fields."""
+    extra: dict[str, Any] = dict(raw or {})
+    typed: dict[str, Any] = {"scope": extra.pop(_SCOPE, "machine")}
+    for key in (_LOAD, _IDLE_LOAD):
+        value = extra.pop(key, None)
+        typed[key] = HostLoad.from_dict(value) if isinstance(value, dict) else None
+    return extra, typed
 
 
 def _encode_phases(
@@ -244,6 +269,7 @@ def decode_run(
     ) = row
     measurement = None
     if has_measurement:
+        m_extra_plain, m_typed = _decode_measurement_extra(loads(m_extra))
         measurement = Measurement(
             started_at=m_started_at,
             duration_s=m_duration_s,
@@ -252,7 +278,8 @@ def decode_run(
             warnings=tuple(loads(m_warnings)),
             idle_s=m_idle_s,
             meter_cpu_s=m_meter_cpu_s,
-            extra=loads(m_extra),
+            extra=m_extra_plain,
+            **m_typed,
         )
     carbon = None
     if c_intensity is not None:
