@@ -51,7 +51,32 @@ def test_reset_is_a_gap():
     assert reading.energy_j == pytest.approx(1.99)
     assert "went backwards" in (reading.gap_reason or "")
     amdsmi.gpus[0].fail_with = 1
-    assert sensor.read().gaps == 2
+    stale = sensor.read()
+    assert (stale.stale, stale.gaps, stale.energy_j) == (True, 1, pytest.approx(1.99))
+    sensor.close()
+    assert sensor.read().gaps == 2  # a closed sensor is a gap, not a transient failure
+
+
+def test_transient_failures_are_retried_then_stale_then_recovered():
+    amdsmi = FakeAmdSmi([FakeAmdGpu(energy_accumulator=0, counter_resolution=1.0)])
+    clock = FakeClock()
+    (sensor,) = open_amdsmi(amdsmi, environ={}, clock=clock)
+    gpu = amdsmi.gpus[0]
+    begin = sensor.read()
+    clock.advance(1.0)
+    gpu.energy_accumulator, gpu.fail_next = 600_000_000, 2  # 600 J; the third try succeeds
+    assert sensor.read().energy_j == pytest.approx(600.0)
+    clock.advance(1.0)
+    gpu.energy_accumulator, gpu.fail_next = 1_000_000_000, 3  # every try fails
+    stale = sensor.read()
+    assert (stale.stale, stale.energy_j, stale.gaps) == (True, pytest.approx(600.0), 0)
+    assert stale.timestamp_s == clock() - 1.0
+    assert "failed 3 times" in (stale.gap_reason or "")
+    clock.advance(1.0)
+    gpu.energy_accumulator = 1_400_000_000
+    end = sensor.read()
+    assert (end.stale, end.gaps) == (False, 0)
+    assert end.energy_j - begin.energy_j == pytest.approx(1400.0)
 
 
 def test_visible_devices_and_errors():

@@ -269,3 +269,149 @@ def test_concurrent_polls_and_reads_are_consistent(powercap):
     assert not errors
     reading = package.read()
     assert (reading.energy_j, reading.gaps) == (0.0, 0)
+
+
+# --- per-zone failure isolation -------------------------------------------------------
+
+
+def deny(*zone_ids: str):
+    """An opener that raises EACCES on the energy_uj of the given zones (tests run as root)."""
+
+    def opener(path: str) -> int:
+        if path.endswith("energy_uj") and any(f"/{z}/" in path for z in zone_ids):
+            raise PermissionError(13, "Permission denied", path)
+        return os.open(path, os.O_RDONLY)
+
+    return opener
+
+
+def test_unreadable_dram_keeps_the_package_with_exact_joules(powercap):
+    server(powercap, energy=1_000_000)
+    clock = FakeClock()
+    sensors, chosen = open_rapl(powercap.root, opener=deny("intel-rapl:0:2"), clock=clock)
+    assert sources(sensors) == ["rapl:package-0"]
+    assert chosen.domains == {Domain.CPU_PACKAGE}
+    assert [c.source for c in chosen.chosen] == ["rapl:package-0"]
+    assert chosen.permission_denied == ["intel-rapl:0:2"]
+    why = dict(chosen.dropped)["intel-rapl:0:2 (dram)"]
+    assert "permission denied" in why
+    assert "chmod o+r" in why
+    (package,) = sensors
+    begin = package.read()
+    clock.advance(1.0)
+    powercap.set("intel-rapl:0", 1_000_000 + 87_654_321)
+    end = package.read()
+    assert end.energy_j - begin.energy_j == pytest.approx(87.654321)
+    assert end.gaps == 0
+
+
+@pytest.mark.parametrize(
+    ("spoil", "why"),
+    [("garbage", "not a number"), ("directory", "cannot read energy_uj")],
+)
+def test_garbage_or_directory_dram_is_dropped_not_fatal(powercap, spoil, why):
+    server(powercap)
+    energy = powercap.root / "intel-rapl:0" / "intel-rapl:0:2" / "energy_uj"
+    energy.unlink()
+    if spoil == "garbage":
+        energy.write_text("not-a-number\n")
+    else:
+        energy.mkdir()
+    sensors, chosen = open_rapl(powercap.root, clock=FakeClock())
+    assert sources(sensors) == ["rapl:package-0"]
+    assert why in dict(chosen.dropped)["intel-rapl:0:2 (dram)"]
+    assert chosen.permission_denied == []
+
+
+def test_unreadable_package_keeps_its_dram(powercap):
+    server(powercap)
+    sensors, chosen = open_rapl(powercap.root, opener=deny("intel-rapl:0"))
+    assert sources(sensors) == ["rapl:dram-0"]
+    assert chosen.domains == {Domain.DRAM}
+    dropped = dict(chosen.dropped)
+    assert "permission denied" in dropped["intel-rapl:0 (package-0)"]
+    assert dropped["intel-rapl:0:0 (core)"] == "inside package-0"
+
+
+def test_unreadable_package_with_readable_psys_uses_psys_alone(powercap):
+    server(powercap)
+    powercap.zone("intel-rapl:1", "psys", 9)
+    sensors, chosen = open_rapl(powercap.root, opener=deny("intel-rapl:0"))
+    assert sources(sensors) == ["rapl:psys"]
+    assert "psys is used instead" in dict(chosen.dropped)["intel-rapl:0:2 (dram)"]
+
+
+def test_no_usable_zone_errors(powercap):
+    server(powercap)
+    (powercap.root / "intel-rapl:0" / "energy_uj").write_text("garbage\n")
+    # package garbage, dram denied: nothing usable and some denied -> permission error
+    with pytest.raises(SensorPermissionError, match="permission denied") as info:
+        open_rapl(powercap.root, opener=deny("intel-rapl:0:2"))
+    assert "chmod o+r" in (info.value.hint or "")
+    (powercap.root / "intel-rapl:0" / "intel-rapl:0:2" / "energy_uj").write_text("x\n")
+    with pytest.raises(SensorError, match="no usable RAPL zone") as plain:
+        open_rapl(powercap.root)
+    assert not isinstance(plain.value, SensorPermissionError)
+    assert "not a number" in str(plain.value)
+
+
+def test_zone_failing_when_its_sensor_opens_is_dropped(powercap):
+    server(powercap)
+    opens: dict[str, int] = {}
+
+    def flaky(path: str) -> int:  # the dram's probe works, opening its sensor fails
+        opens[path] = opens.get(path, 0) + 1
+        if path.endswith("intel-rapl:0:2/energy_uj") and opens[path] > 1:
+            raise OSError(5, "Input/output error", path)
+        return os.open(path, os.O_RDONLY)
+
+    sensors, chosen = open_rapl(powercap.root, opener=flaky)
+    assert sources(sensors) == ["rapl:package-0"]
+    assert [c.source for c in chosen.chosen] == ["rapl:package-0"]
+    assert "Input/output error" in dict(chosen.dropped)["intel-rapl:0:2 (dram)"]
+
+
+# --- wrap guard -------------------------------------------------------------------------
+
+
+def test_higher_power_than_the_floor_shrinks_the_poll_interval_and_wrap_period(powercap):
+    server(powercap)  # floor 150 W: wrap period 6.67 s, poll 1.67 s
+    clock = FakeClock()
+    sensors, _ = open_rapl(powercap.root, clock=clock)
+    package = next(s for s in sensors if s.info.source == "rapl:package-0")
+    assert package.poll_interval_s == pytest.approx(1000 / 150 / 4)
+    begin = package.read()
+    counter = 0
+    for _ in range(4):  # 250 W for 4 s: 1,000 J, the counter wraps to 0 on the last read
+        clock.advance(1.0)
+        counter = (counter + 250_000_000) % RANGE_UJ
+        powercap.set("intel-rapl:0", counter)
+        package.poll()
+    assert counter == 0
+    assert package.poll_interval_s == pytest.approx(1000 / 250 / 4)
+    end = package.read()
+    assert (end.gaps, end.energy_j - begin.energy_j) == (0, pytest.approx(1000.0))
+    clock.advance(4.5)  # shorter than the 6.67 s of the floor, longer than 4 s at 250 W
+    powercap.set("intel-rapl:0", 100_000_000)
+    late = package.read()
+    assert late.gaps == 1
+    assert "wrap" in (late.gap_reason or "")
+    assert late.energy_j == end.energy_j
+
+
+def test_short_reads_do_not_raise_the_power_estimate(powercap):
+    server(powercap)
+    clock = FakeClock()
+    sensors, _ = open_rapl(powercap.root, clock=clock)
+    package = next(s for s in sensors if s.info.source == "rapl:package-0")
+    clock.advance(0.002)  # one update step's worth in 2 ms reads as 250 W: too short to count
+    powercap.set("intel-rapl:0", 500_000)
+    assert package.read().gaps == 0
+    assert package.poll_interval_s == pytest.approx(1000 / 150 / 4)
+
+
+def test_poll_interval_is_capped_for_huge_ranges(powercap):
+    powercap.zone("intel-rapl:0", "package-0", 0, constraint_uw=CONSTRAINT_UW)  # 262,143 J range
+    (package,), _ = open_rapl(powercap.root)
+    assert package.poll_interval_s == 60.0
+    assert "at least every 60 s" in package.info.details

@@ -3,7 +3,9 @@
 ``amdsmi_get_energy_count(handle)`` returns a dict: the accumulated ticks under
 ``energy_accumulator`` (``power`` before amdsmi 6.2.1) and ``counter_resolution`` in uJ
 per tick. Energy = ticks x resolution. The accumulator is 64-bit, so a value lower than
-the last one means a reset: a flagged gap. amdsmi is not reference-counted like NVML,
+the last one means a reset: a flagged gap. A failed read is retried twice at once; if it
+still fails the reading is ``stale`` (last good energy and time, ``gaps`` unchanged) and the
+next good read recovers the energy. amdsmi is not reference-counted like NVML,
 so the sensors of one :func:`open_amdsmi` share one init, shut down with the last close.
 Devices follow ``ROCR_VISIBLE_DEVICES`` / ``HIP_VISIBLE_DEVICES`` (integer indices).
 """
@@ -21,6 +23,7 @@ from ..units import uj_to_j
 from .sensor import Domain, Method, Reading, SensorInfo
 
 UPDATE_PERIOD_S = 0.001  # the SMU accumulates about every millisecond
+_TRIES = 3  # a failing read is tried this often, at once, before it is stale
 _VISIBLE_VARS = ("ROCR_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES")
 
 
@@ -81,6 +84,7 @@ class AmdSmiSensor:
             session.users += 1
         self._open = True
         self._energy_uj = 0.0
+        self._last_t = clock()  # time of the last good read
         self.info = SensorInfo(
             source=f"amdsmi:{index}",
             domain=Domain.GPU,
@@ -98,26 +102,36 @@ class AmdSmiSensor:
     def poll(self) -> None:
         return None
 
+    def _energy_count_uj(self) -> float:
+        """The accumulator in uJ, tried up to ``_TRIES`` times at once."""
+        for _ in range(_TRIES - 1):
+            try:
+                return energy_uj(self._amdsmi.amdsmi_get_energy_count(self._handle))
+            except (*_errors(self._amdsmi), KeyError):  # type: ignore[misc]
+                continue
+        return energy_uj(self._amdsmi.amdsmi_get_energy_count(self._handle))
+
     def read(self) -> Reading:
         with self._lock:
             now = self._clock()
-            try:
-                if not self._open:
-                    raise SensorError("sensor closed")
-                current_uj = energy_uj(self._amdsmi.amdsmi_get_energy_count(self._handle))
-            except (*_errors(self._amdsmi), KeyError, SensorError) as exc:  # type: ignore[misc]
+            if not self._open:
                 self._gaps += 1
-                self._gap_reason = f"{self.info.source}: energy read failed: {exc}"
+                self._gap_reason = f"{self.info.source}: sensor closed"
+                return Reading(now, uj_to_j(self._energy_uj), self._gaps, self._gap_reason)
+            try:
+                current_uj = self._energy_count_uj()
+            except (*_errors(self._amdsmi), KeyError) as exc:  # type: ignore[misc]
+                reason = f"{self.info.source}: energy read failed {_TRIES} times: {exc}"
+                return Reading(self._last_t, uj_to_j(self._energy_uj), self._gaps, reason, stale=True)
+            if current_uj < self._last_uj:
+                self._gaps += 1
+                self._gap_reason = (
+                    f"{self.info.source}: energy counter went backwards "
+                    f"({self._last_uj:.0f} -> {current_uj:.0f} uJ): driver or GPU reset"
+                )
             else:
-                if current_uj < self._last_uj:
-                    self._gaps += 1
-                    self._gap_reason = (
-                        f"{self.info.source}: energy counter went backwards "
-                        f"({self._last_uj:.0f} -> {current_uj:.0f} uJ): driver or GPU reset"
-                    )
-                else:
-                    self._energy_uj += current_uj - self._last_uj
-                self._last_uj = current_uj
+                self._energy_uj += current_uj - self._last_uj
+            self._last_uj, self._last_t = current_uj, now
             return Reading(now, uj_to_j(self._energy_uj), self._gaps, self._gap_reason)
 
     def close(self) -> None:

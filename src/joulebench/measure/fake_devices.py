@@ -2,7 +2,9 @@
 
 They implement only the calls joulebench makes, with the real names, units and error
 shapes (``NVMLError(value)`` with ``.value``; amdsmi dicts with ``energy_accumulator``
-or, for amdsmi before 6.2.1, ``power``). Change a device's fields to script it.
+or, for amdsmi before 6.2.1, ``power``). Change a device's fields to script it, e.g.
+``gpu.fail_next = 3``: the next three device calls raise ``NVML_ERROR_UNKNOWN`` (a
+transient failure), ``gpu.processes = [4242]``: another process on the GPU.
 """
 
 from __future__ import annotations
@@ -26,24 +28,36 @@ class FakeGpu:
     uuid: str = "GPU-00000000-0000-0000-0000-000000000000"
     name: str = "NVIDIA H100 80GB HBM3"
     energy_mj: int | None = 0  # None: counter not supported (pre-Volta)
-    power_mw: int = 100_000
+    power_mw: int = 100_000  # GetPowerUsage and the power fields (185 average, 186 instant)
+    power_fields: bool = True  # False: GetFieldValues answers NOT_SUPPORTED for power fields
     fail_with: int | None = None  # an NVML error code every device call raises
+    fail_next: int = 0  # the next N device calls raise fail_next_code, then it recovers
+    fail_next_code: int = 999  # NVML_ERROR_UNKNOWN; e.g. 15 GPU_IS_LOST, 10 TIMEOUT
     memory_total_bytes: int = 80 * 2**30
     mig_uuids: list[str] = field(default_factory=list)
+    processes: list[int] = field(default_factory=list)  # compute process PIDs
+    graphics_processes: list[int] = field(default_factory=list)
+    processes_error: int | None = None  # an NVML error code the process queries raise
 
 
 class FakeNvml:
     """Stands in for the ``pynvml`` module. ``init_count`` tracks nvmlInit/nvmlShutdown."""
 
     NVMLError = FakeNvmlError
+    NVML_SUCCESS = 0
     NVML_ERROR_UNINITIALIZED = 1
     NVML_ERROR_NOT_SUPPORTED = 3
     NVML_ERROR_NO_PERMISSION = 4
     NVML_ERROR_NOT_FOUND = 6
     NVML_ERROR_DRIVER_NOT_LOADED = 9
+    NVML_ERROR_TIMEOUT = 10
     NVML_ERROR_LIBRARY_NOT_FOUND = 12
     NVML_ERROR_FUNCTION_NOT_FOUND = 13
     NVML_ERROR_GPU_IS_LOST = 15
+    NVML_ERROR_UNKNOWN = 999
+    NVML_FI_DEV_POWER_AVERAGE = 185
+    NVML_FI_DEV_POWER_INSTANT = 186
+    NVML_VALUE_TYPE_UNSIGNED_INT = 1
 
     def __init__(
         self,
@@ -70,6 +84,9 @@ class FakeNvml:
         gpu = self.gpus[handle]
         if gpu.fail_with is not None:
             raise FakeNvmlError(gpu.fail_with)
+        if gpu.fail_next > 0:
+            gpu.fail_next -= 1
+            raise FakeNvmlError(gpu.fail_next_code)
         return gpu
 
     def nvmlInit(self) -> None:
@@ -121,6 +138,33 @@ class FakeNvml:
     def nvmlDeviceGetPowerUsage(self, handle: int) -> int:
         return self._gpu(handle).power_mw
 
+    def nvmlDeviceGetFieldValues(self, handle: int, field_ids: list[int]) -> list[SimpleNamespace]:
+        """Like pynvml's: one c_nvmlFieldValue_t-shaped entry per id, each with its own return."""
+        gpu = self._gpu(handle)
+        power = {self.NVML_FI_DEV_POWER_AVERAGE, self.NVML_FI_DEV_POWER_INSTANT}
+        values = []
+        for field_id in field_ids:
+            ok = field_id in power and gpu.power_fields
+            values.append(SimpleNamespace(
+                fieldId=field_id, scopeId=0, timestamp=0, latencyUsec=0,
+                valueType=self.NVML_VALUE_TYPE_UNSIGNED_INT,
+                nvmlReturn=self.NVML_SUCCESS if ok else self.NVML_ERROR_NOT_SUPPORTED,
+                value=SimpleNamespace(uiVal=gpu.power_mw if ok else 0),
+            ))
+        return values
+
+    def _processes(self, handle: int, pids: str) -> list[SimpleNamespace]:
+        gpu = self._gpu(handle)
+        if gpu.processes_error is not None:
+            raise FakeNvmlError(gpu.processes_error)
+        return [SimpleNamespace(pid=pid, usedGpuMemory=2**30) for pid in getattr(gpu, pids)]
+
+    def nvmlDeviceGetComputeRunningProcesses(self, handle: int) -> list[SimpleNamespace]:
+        return self._processes(handle, "processes")
+
+    def nvmlDeviceGetGraphicsRunningProcesses(self, handle: int) -> list[SimpleNamespace]:
+        return self._processes(handle, "graphics_processes")
+
     def nvmlDeviceGetMemoryInfo(self, handle: int) -> SimpleNamespace:
         gpu = self._gpu(handle)
         return SimpleNamespace(total=gpu.memory_total_bytes, used=0, free=gpu.memory_total_bytes)
@@ -153,6 +197,8 @@ class FakeAmdGpu:
     counter_resolution: float = 15.259  # uJ per tick
     legacy_keys: bool = False  # amdsmi < 6.2.1 returned the ticks under "power"
     fail_with: int | None = None
+    fail_next: int = 0  # the next N device calls raise fail_next_code, then it recovers
+    fail_next_code: int = 1  # AMDSMI_STATUS_INVAL; e.g. 30 AMDSMI_STATUS_BUSY
 
 
 class FakeAmdSmi:
@@ -174,6 +220,9 @@ class FakeAmdSmi:
         gpu = self.gpus[handle]
         if gpu.fail_with is not None:
             raise FakeAmdSmiException(gpu.fail_with)
+        if gpu.fail_next > 0:
+            gpu.fail_next -= 1
+            raise FakeAmdSmiException(gpu.fail_next_code)
         return gpu
 
     def amdsmi_init(self, flags: int = 0) -> None:

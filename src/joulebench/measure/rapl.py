@@ -1,15 +1,21 @@
 """RAPL energy counters through Linux powercap sysfs (Intel, and AMD Zen via the same driver).
 
 Each :class:`RaplSensor` keeps ``energy_uj`` open and reads it with one ``os.pread``.
-The counter wraps at ``max_energy_range_uj``; a wrap is undone when the jump is
-physically possible. Reads must come at least once per wrap period, so
-:attr:`RaplSensor.poll_interval_s` is a quarter of the shortest wrap period (range over a
-generous maximum power): the meter's sampler calls :meth:`RaplSensor.poll` that often and
-windows longer than a wrap stay right. Anything that cannot be undone (a counter that
-goes backwards with no readable range, a jump beyond the maximum power, a value above the
-range, a read that fails, a pause longer than the shortest wrap period) is a flagged gap.
+The counter wraps at ``max_energy_range_uj``; one wrap between two reads is undone.
 
-Which zones are read is decided in :mod:`.rapl_topology`.
+Wrap guard. The wrap period is estimated as ``range_j / max(highest power seen, floor)``:
+the floor is 1.5 x the zone's largest power constraint, or 1,000 W when none is readable
+(:mod:`.rapl_topology`), and the highest power is the largest ``delta / elapsed`` over
+reads at least 0.1 s apart (shorter ones are dominated by the ~1 ms update step). The
+meter's sampler calls :meth:`RaplSensor.poll` every quarter of that period, never less
+often than every 60 s; :attr:`RaplSensor.poll_interval_s` shrinks when the zone draws more
+than the floor. A read that comes after more than the whole period (four missed polls)
+may have missed a second wrap: a flagged gap. Also gaps: a counter that goes backwards
+with no readable range, a jump above twice the guard's power, a value above the range,
+a read that fails.
+
+Which zones are read is decided in :mod:`.rapl_topology`. :func:`open_rapl` drops a zone
+that cannot be opened or read (its reason in ``RaplPlan.dropped``) and keeps the others.
 """
 
 from __future__ import annotations
@@ -30,11 +36,15 @@ from .rapl_topology import (
     RaplZone,
     default_opener,
     plan,
+    read_file,
     scan_zones,
 )
 from .sensor import Method, Reading, SensorInfo
 
 UPDATE_PERIOD_S = 0.001  # RAPL counters refresh about every millisecond
+MAX_POLL_INTERVAL_S = 60.0  # poll at least this often even when wraps are hours apart
+_POLLS_PER_WRAP = 4  # poll every quarter of the estimated wrap period
+_MIN_RATE_S = 0.1  # shortest interval whose mean power updates the highest power seen
 _SLACK_S = 0.05  # timing slack in the plausibility check
 
 
@@ -46,6 +56,10 @@ def permission_hint(root: str | os.PathLike[str] = DEFAULT_ROOT) -> str:
         "RUN+=\"/bin/chgrp -R power /sys%p\", RUN+=\"/bin/chmod -R g+r /sys%p\" with your "
         "user in group `power`"
     )
+
+
+def _denied(path: Path) -> str:
+    return f"permission denied (root-only since Linux 5.10: `sudo chmod o+r {path}`)"
 
 
 class RaplSensor:
@@ -67,16 +81,13 @@ class RaplSensor:
             self._fd: int | None = opener(str(path))
         except PermissionError as exc:
             raise SensorPermissionError(
-                f"cannot read {path}: permission denied", hint=permission_hint(zone.path.parent)
+                f"cannot read {path}: {_denied(path)}", hint=permission_hint(zone.path.parent)
             ) from exc
         except OSError as exc:
             raise SensorError(f"cannot open {path}: {exc.strerror or exc}") from exc
         self._range_uj = zone.max_energy_range_uj
-        self._max_power_w = zone.max_power_w
-        if self._range_uj is not None:
-            self._wrap_period_s: float | None = uj_to_j(self._range_uj) / self._max_power_w
-        else:
-            self._wrap_period_s = None
+        self._floor_w = zone.max_power_w
+        self._peak_w = 0.0  # highest mean power seen over reads >= _MIN_RATE_S apart
         self._energy_uj = 0
         self._gaps = 0
         self._gap_reason: str | None = None
@@ -87,7 +98,9 @@ class RaplSensor:
             raise SensorError(f"cannot read {path}: {raw}")
         self._last_raw = raw
         range_text = (
-            f"wraps at {self._range_uj} uJ, shortest wrap {self._wrap_period_s:.0f} s"
+            f"wraps at {self._range_uj} uJ; wrap period estimated as range / max(highest power "
+            f"seen, {self._floor_w:g} W ({zone.max_power_origin})), {self._wrap_period_s:.0f} s at "
+            f"open; read every quarter of it, at least every {MAX_POLL_INTERVAL_S:g} s"
             if self._wrap_period_s is not None
             else "max_energy_range_uj unreadable: a counter that goes backwards is a gap"
         )
@@ -98,17 +111,24 @@ class RaplSensor:
             method=Method.COUNTER,
             covers=choice.covers,
             update_period_s=UPDATE_PERIOD_S,
-            details=(
-                f"powercap {zone.path} ({zone.name}); {range_text}; max power "
-                f"{self._max_power_w:g} W ({zone.max_power_origin})"
-            ),
+            details=f"powercap {zone.path} ({zone.name}); {range_text}",
         )
 
     @property
+    def _guard_w(self) -> float:
+        return max(self._peak_w, self._floor_w)
+
+    @property
+    def _wrap_period_s(self) -> float | None:
+        """Shortest time the counter can take to wrap, at the guard's power (None: no range)."""
+        return None if self._range_uj is None else uj_to_j(self._range_uj) / self._guard_w
+
+    @property
     def poll_interval_s(self) -> float | None:
-        if self._wrap_period_s is None:
+        period_s = self._wrap_period_s
+        if period_s is None:
             return 1.0
-        return self._wrap_period_s / 4
+        return min(period_s / _POLLS_PER_WRAP, MAX_POLL_INTERVAL_S)
 
     def _read_raw(self) -> int | str:
         """The counter in uJ, or why it could not be read."""
@@ -131,18 +151,20 @@ class RaplSensor:
         delta_uj, reason = self._delta(last, raw, elapsed_s)
         if reason is None:
             self._energy_uj += delta_uj
+            if elapsed_s >= _MIN_RATE_S:
+                self._peak_w = max(self._peak_w, uj_to_j(delta_uj) / elapsed_s)
         else:
             self._flag(reason)
         return now
 
     def _delta(self, last: int, raw: int, elapsed_s: float) -> tuple[int, str | None]:
-        limit = self._range_uj
+        limit, period_s = self._range_uj, self._wrap_period_s
         if limit is not None and raw > limit:
             return 0, f"counter {raw} uJ above max_energy_range_uj {limit}"
-        if self._wrap_period_s is not None and elapsed_s > self._wrap_period_s:
+        if period_s is not None and elapsed_s > period_s:
             return 0, (
-                f"not read for {elapsed_s:.0f} s, longer than the shortest wrap period "
-                f"({self._wrap_period_s:.0f} s): wraps may have been missed"
+                f"not read for {elapsed_s:.1f} s, longer than the shortest wrap period "
+                f"({period_s:.1f} s at {self._guard_w:g} W): wraps may have been missed"
             )
         if raw >= last:
             delta_uj = raw - last
@@ -150,7 +172,7 @@ class RaplSensor:
             return 0, "counter went backwards and max_energy_range_uj is unreadable"
         else:
             delta_uj = limit - last + raw
-        if delta_uj > 2 * self._max_power_w * (elapsed_s + _SLACK_S) * 1e6:
+        if delta_uj > 2 * self._guard_w * (elapsed_s + _SLACK_S) * 1e6:
             what = "went backwards" if raw < last else "jumped forward"
             return 0, f"counter {what} ({last} -> {raw} uJ in {elapsed_s:.3f} s): reset or bad value"
         return delta_uj, None
@@ -181,55 +203,68 @@ def open_rapl(
     opener: Opener = default_opener,
     clock: Callable[[], float] = time.monotonic,
 ) -> tuple[list[RaplSensor], RaplPlan]:
-    """Scan ``root``, choose non-overlapping zones and open a sensor for each.
+    """Scan ``root``, choose non-overlapping zones and open a sensor for each readable one.
 
-    Raises ``SensorError`` when there is nothing to read (with the reason) and
-    ``SensorPermissionError`` when the counters are root-only.
+    A zone that cannot be opened or read is dropped (``RaplPlan.dropped`` says why) and the
+    others are used. Raises ``SensorPermissionError`` when no zone is usable and some were
+    permission-denied, ``SensorError`` when none is usable for other reasons.
     """
+    no_zones = (
+        f"no {root}/intel-rapl zones (not an Intel/AMD RAPL system, or running in a VM/container)"
+    )
     try:
         zones = scan_zones(root, opener)
     except FileNotFoundError as exc:
-        raise SensorError(
-            f"no {root}/intel-rapl zones (not an Intel/AMD RAPL system, or running in a "
-            "VM/container)"
-        ) from exc
+        raise SensorError(no_zones) from exc
     except OSError as exc:
         raise SensorError(f"cannot list {root}: {exc.strerror or exc}") from exc
     if not zones:
-        raise SensorError(
-            f"no {root}/intel-rapl zones (not an Intel/AMD RAPL system, or running in a "
-            "VM/container)"
-        )
-
-    def read_uj(zone_path: Path) -> int | None:
-        fd = opener(str(zone_path / "energy_uj"))
+        raise SensorError(no_zones)
+    denied: list[str] = []
+    unreadable: dict[str, str] = {}
+    for zone in zones:
+        path = zone.path / "energy_uj"
         try:
-            return int(os.pread(fd, 32, 0))
-        except ValueError:
-            return None
-        finally:
-            os.close(fd)
+            int(read_file(path, opener))
+        except PermissionError:
+            denied.append(zone.zone_id)
+            unreadable[zone.zone_id] = _denied(path)
+        except OSError as exc:
+            unreadable[zone.zone_id] = f"cannot read energy_uj: {exc.strerror or exc}"
+        except ValueError as exc:
+            unreadable[zone.zone_id] = f"energy_uj is not a number: {exc}"
 
-    def probe(zone: RaplZone) -> int | None:
+    def read_uj(zone: RaplZone) -> int | None:
         try:
-            return read_uj(zone.path)
-        except PermissionError as exc:
-            raise SensorPermissionError(
-                f"cannot read {root}/intel-rapl:*/energy_uj: permission denied",
-                hint=permission_hint(root),
-            ) from exc
-        except OSError:
+            return int(read_file(zone.path / "energy_uj", opener))
+        except (OSError, ValueError):
             return None
 
-    chosen_plan = plan(zones, probe)
-    if not chosen_plan.chosen:
-        raise SensorError(f"no usable RAPL zone under {root}: {chosen_plan.dropped}")
+    chosen_plan = plan(zones, read_uj, unreadable)
     sensors: list[RaplSensor] = []
+    opened: list[RaplChoice] = []
     try:
         for choice in chosen_plan.chosen:
-            sensors.append(RaplSensor(choice, opener=opener, clock=clock))
+            try:
+                sensors.append(RaplSensor(choice, opener=opener, clock=clock))
+            except SensorError as exc:
+                if isinstance(exc, SensorPermissionError):
+                    denied.append(choice.zone.zone_id)
+                chosen_plan.dropped.append((f"{choice.zone.zone_id} ({choice.zone.name})", str(exc)))
+            else:
+                opened.append(choice)
     except BaseException:
         for sensor in sensors:
             sensor.close()
         raise
+    chosen_plan.chosen = opened
+    chosen_plan.permission_denied = denied
+    if not sensors:
+        why = "; ".join(f"{zone}: {reason}" for zone, reason in chosen_plan.dropped)
+        if denied:
+            raise SensorPermissionError(
+                f"cannot read {root}/intel-rapl:*/energy_uj: permission denied ({why})",
+                hint=permission_hint(root),
+            )
+        raise SensorError(f"no usable RAPL zone under {root}: {why}")
     return sensors, chosen_plan

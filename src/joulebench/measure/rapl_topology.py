@@ -17,20 +17,27 @@ rest of joulebench reports, and it is what servers expose. MMIO zones are droppe
 MSR zone of the same name exists. Per-die zones of one package that read identical
 counters are mirrors: one is kept. Zones with the same name and different counters are
 kept (they are distinct dies) with the zone id appended to the source.
+
+Each zone stands alone: a zone whose ``energy_uj`` cannot be read (``unreadable``, with
+the reason) is dropped and the others are still used. When a package zone is unreadable
+its ``dram`` subzone is still used, unless a readable ``psys`` is chosen instead (psys
+contains the packages and, on most laptops, the memory: never summed with dram).
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .sensor import Domain
 
 DEFAULT_ROOT = "/sys/class/powercap"
-DEFAULT_MAX_POWER_W = 1000.0  # per zone, when no constraint says more: generous on purpose
+# Per zone, when no power constraint is readable: the floor of the wrap guard (see rapl.py),
+# generous on purpose because a double wrap between two reads would go unnoticed.
+DEFAULT_MAX_POWER_W = 1000.0
 _ZONE_DIR = re.compile(r"^(intel-rapl|intel-rapl-mmio):(\d+(?::\d+)*)$")
 _PACKAGE = re.compile(r"^package-(\d+)(?:-die-(\d+))?$")
 
@@ -57,7 +64,7 @@ class RaplZone:
     indices: tuple[int, ...]
     name: str
     max_energy_range_uj: int | None  # None: unreadable, wraps cannot be undone
-    max_power_w: float  # generous bound for wrap guard and plausibility checks
+    max_power_w: float  # floor of the wrap guard's power estimate (W), see rapl.py
     max_power_origin: str
 
     @property
@@ -81,8 +88,19 @@ class RaplChoice:
 
 @dataclass
 class RaplPlan:
+    """Zones chosen and dropped. After :func:`~.rapl.open_rapl`, ``chosen`` holds only the
+    zones whose sensor opened, ``dropped`` every other zone with why (``"intel-rapl:0:2
+    (dram)"``, ``"permission denied ..."``), and ``permission_denied`` the zone ids that
+    failed with EACCES."""
+
     chosen: list[RaplChoice] = field(default_factory=list)
     dropped: list[tuple[str, str]] = field(default_factory=list)  # (zone, why)
+    permission_denied: list[str] = field(default_factory=list)  # zone ids
+
+    @property
+    def domains(self) -> set[Domain]:
+        """What the chosen zones measure, e.g. {CPU_PACKAGE, DRAM}, or {DRAM} alone."""
+        return {choice.domain for choice in self.chosen}
 
 
 def _max_power(path: Path, opener: Opener) -> tuple[float, str]:
@@ -136,48 +154,71 @@ def scan_zones(root: str | os.PathLike[str], opener: Opener = default_opener) ->
     return zones
 
 
-def plan(zones: list[RaplZone], read_uj: Callable[[RaplZone], int | None]) -> RaplPlan:
-    """Choose non-overlapping zones (see module docstring). ``read_uj`` may return None."""
+def plan(
+    zones: list[RaplZone],
+    read_uj: Callable[[RaplZone], int | None],
+    unreadable: Mapping[str, str] | None = None,
+) -> RaplPlan:
+    """Choose non-overlapping zones (see module docstring). ``read_uj`` may return None;
+    ``unreadable`` maps the zone ids whose counter cannot be read to why."""
+    bad = dict(unreadable or {})
     result = RaplPlan()
-    msr_names = {z.name for z in zones if z.control == "intel-rapl" and len(z.indices) == 1}
+
+    def drop(zone: RaplZone, why: str) -> None:
+        result.dropped.append((f"{zone.zone_id} ({zone.name})", why))
+
+    msr_names = {
+        z.name for z in zones if z.control == "intel-rapl" and len(z.indices) == 1 and z.zone_id not in bad
+    }
     tops: list[RaplZone] = []
     for zone in (z for z in zones if len(z.indices) == 1):
         if zone.control == "intel-rapl-mmio" and zone.name in msr_names:
-            result.dropped.append((f"{zone.zone_id} ({zone.name})", "MMIO duplicate of the MSR zone"))
+            drop(zone, "MMIO duplicate of the MSR zone")
         else:
             tops.append(zone)
     packages = [z for z in tops if _PACKAGE.match(z.name)]
-    kept = _drop_mirrors(packages, read_uj, result)
-    by_id = {z.zone_id: z for z in zones}
+    broken = [z for z in packages if z.zone_id in bad]
+    for zone in broken:
+        drop(zone, bad[zone.zone_id])
+    kept = _drop_mirrors([z for z in packages if z not in broken], read_uj, result)
+    psys_chosen = False
     for zone in tops:
-        if zone in kept:
+        if zone in packages:
             continue
-        if zone.name == "psys" and kept:
-            result.dropped.append((f"{zone.zone_id} (psys)", "contains the package zones"))
-        elif zone.name == "psys":
+        if zone.name != "psys":
+            drop(zone, "unknown top-level zone")
+        elif kept:
+            drop(zone, "contains the package zones")
+        elif zone.zone_id in bad:
+            drop(zone, bad[zone.zone_id])
+        else:
             covers = "whole platform (SoC and, on most laptops, memory), all processes"
             result.chosen.append(RaplChoice(zone, "rapl:psys", Domain.PSYS, covers))
-        elif zone not in packages:
-            result.dropped.append((f"{zone.zone_id} ({zone.name})", "unknown top-level zone"))
-    for package in kept:
+            psys_chosen = True
+    handled: set[str] = set()
+    for package in [*kept, *broken]:
         label = package.name.removeprefix("package-")
-        covers = f"CPU {package.name} (cores, caches, uncore), all processes"
-        result.chosen.append(RaplChoice(package, f"rapl:{package.name}", Domain.CPU_PACKAGE, covers))
-        for sub in zones:
-            if sub.parent_id != package.zone_id:
-                continue
-            if sub.name == "dram":
+        if package in kept:
+            covers = f"CPU {package.name} (cores, caches, uncore), all processes"
+            result.chosen.append(RaplChoice(package, f"rapl:{package.name}", Domain.CPU_PACKAGE, covers))
+        for sub in (z for z in zones if z.parent_id == package.zone_id):
+            handled.add(sub.zone_id)
+            if sub.name != "dram":
+                drop(sub, f"inside {package.name}")
+            elif sub.zone_id in bad:
+                drop(sub, bad[sub.zone_id])
+            elif psys_chosen:
+                drop(sub, "psys is used instead (it contains memory on most platforms)")
+            else:
                 covers = f"DRAM attached to {package.name}, all processes"
                 result.chosen.append(RaplChoice(sub, f"rapl:dram-{label}", Domain.DRAM, covers))
-            else:
-                result.dropped.append((f"{sub.zone_id} ({sub.name})", f"inside {package.name}"))
+    by_id = {z.zone_id: z for z in zones}
     for sub in zones:
         parent = by_id.get(sub.parent_id or "")
-        if parent is None or parent in kept:
+        if parent is None or sub.zone_id in handled:
             continue
         chosen = any(c.zone is parent for c in result.chosen)
-        why = f"inside {parent.name}" if chosen else f"inside dropped {parent.zone_id}"
-        result.dropped.append((f"{sub.zone_id} ({sub.name})", why))
+        drop(sub, f"inside {parent.name}" if chosen else f"inside dropped {parent.zone_id}")
     seen: dict[str, int] = {}
     for choice in result.chosen:
         seen[choice.source] = seen.get(choice.source, 0) + 1
