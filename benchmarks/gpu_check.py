@@ -78,7 +78,7 @@ def main() -> int:
 
     from joulebench.measure.inventory import collect
     from joulebench.measure.meter import Meter
-    from joulebench.measure.nvml import open_nvml
+    from joulebench.measure.nvml_devices import open_nvml
 
     if not torch.cuda.is_available():
         print("no CUDA device: nothing to check", file=sys.stderr)

@@ -5,7 +5,8 @@ import pytest
 from joulebench.errors import SensorError, SensorPermissionError
 from joulebench.measure.fake import FakeClock
 from joulebench.measure.fake_devices import FakeGpu, FakeNvml
-from joulebench.measure.nvml import NvmlSensor, open_nvml, translate
+from joulebench.measure.nvml import NvmlSensor, translate
+from joulebench.measure.nvml_devices import open_nvml
 from joulebench.measure.sensor import Domain, Method, Sensor
 
 UUIDS = [

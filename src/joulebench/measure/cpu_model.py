@@ -30,6 +30,7 @@ from typing import Any
 
 from .cpu_info import DEFAULT_CPUINFO, CpuInfo, platform_cpu_info, read_cpu_info, read_cpu_name
 from .dram_model import DRAM_BAND, DRAM_W_PER_GB, DramModelSensor
+from .host_load import ProcStatBusy, shared_machine_busy
 from .model_checks import positive_finite
 from .sensor import Domain, Method, Reading, SensorInfo
 from .tdp_table import lookup_tdp_w, normalize_cpu_name
@@ -94,29 +95,6 @@ def cpu_max_power(*, tdp_w: float | None, info: CpuInfo) -> tuple[float, str]:
     return watts, f"max {watts:g} W = {_DEFAULT} x {cores} {counted}; '{info.model_name}' not in the TDP table"
 
 
-class ProcStatBusy:
-    """System-wide busy CPU seconds from ``/proc/stat``, read with ``os.pread`` on a kept fd.
-
-    Counts as busy what ``psutil.cpu_times()`` does (user, nice, system, irq, softirq) at a
-    fraction of the cost (no open/close per read), so a meter window stays cheap.
-    """
-
-    def __init__(self, path: str = "/proc/stat") -> None:
-        self._fd = os.open(path, os.O_RDONLY)
-        self._tick_s = 1.0 / os.sysconf("SC_CLK_TCK")
-
-    def __call__(self) -> float:
-        first = os.pread(self._fd, 512, 0).split(b"\n", 1)[0].split()
-        # cpu user nice system idle iowait irq softirq ...
-        ticks = int(first[1]) + int(first[2]) + int(first[3]) + int(first[6]) + int(first[7])
-        return ticks * self._tick_s
-
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-
 def process_cpu_s() -> float:
     """CPU seconds of this process and its waited-for children (one ``times()`` syscall)."""
     t = os.times()
@@ -131,6 +109,11 @@ def _psutil_busy_s() -> float:  # machine scope where there is no /proc/stat (ma
 
 
 def _machine_reader(path: str) -> tuple[Callable[[], float], ProcStatBusy | None, str]:
+    if path == "/proc/stat":  # the process's shared, memoised reader (also the load probe's)
+        shared = shared_machine_busy()
+        if shared is not None:
+            return shared, None, path
+        return _psutil_busy_s, None, "psutil.cpu_times"
     try:
         reader = ProcStatBusy(path)
     except FileNotFoundError:

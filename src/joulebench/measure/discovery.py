@@ -29,11 +29,7 @@ from types import TracebackType
 from typing import Any
 
 from ..errors import SensorError, UsageError, closest
-from .amd import open_amdsmi
 from .cpu_model import CpuModelSensor, DramModelSensor
-from .nvml import open_nvml
-from .rapl import open_rapl
-from .rapl_topology import DEFAULT_ROOT, Opener, default_opener
 from .sensor import Domain, Method, Sensor, SensorStatus, check_scope
 
 NAMES = ("nvml", "amdsmi", "rapl", "cpu-model", "dram-model")
@@ -51,6 +47,7 @@ _MODEL_SOURCES = {
     "model:dram": "dram-model",
     "model:dram-process": "dram-model",
 }
+DEFAULT_RAPL_ROOT = "/sys/class/powercap"  # = rapl_topology.DEFAULT_ROOT, without importing it
 _RAPL_FIX = (
     "on bare-metal Linux with an Intel or AMD Zen CPU: `sudo modprobe intel_rapl_msr`; in a "
     "container, mount /sys/class/powercap read-only; virtual machines do not expose RAPL"
@@ -128,7 +125,7 @@ def _used(name: str, sensors: list[Any], extra: str = "") -> SensorStatus:
 
 def discover(
     *,
-    rapl_root: str | os.PathLike[str] = DEFAULT_ROOT,
+    rapl_root: str | os.PathLike[str] = DEFAULT_RAPL_ROOT,
     nvml: Any = None,
     amdsmi: Any = None,
     cpu_tdp_w: float | None = None,
@@ -136,7 +133,7 @@ def discover(
     scope: str = "machine",
     select: Iterable[str] | None = None,
     environ: Mapping[str, str] | None = None,
-    rapl_opener: Opener = default_opener,
+    rapl_opener: Callable[[str], int] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Discovery:
     """Probe every candidate (or those in ``select``: names or sources) and choose sensors.
@@ -154,19 +151,33 @@ def discover(
     env = os.environ if environ is None else environ
     if "nvml" in families:
         try:
+            from .nvml_devices import open_nvml  # lazy: each probe imports only what it uses
+
             found["nvml"], notes = open_nvml(nvml, environ=env, clock=clock)
             statuses["nvml"] = _used("nvml", found["nvml"], "".join(f"; {n}" for n in notes))
         except Exception as exc:
             statuses["nvml"] = _failed("nvml", exc)
     if "amdsmi" in families:
         try:
+            from .amd import open_amdsmi
+
             found["amdsmi"] = open_amdsmi(amdsmi, environ=env, clock=clock)
             statuses["amdsmi"] = _used("amdsmi", found["amdsmi"])
         except Exception as exc:
             statuses["amdsmi"] = _failed("amdsmi", exc)
     if "rapl" in families:
         try:
-            found["rapl"], plan = open_rapl(rapl_root, opener=rapl_opener, clock=clock)
+            if not os.path.isdir(rapl_root):  # most VMs: say so without importing the reader
+                raise SensorError(
+                    f"no {os.fspath(rapl_root)}/intel-rapl zones (not an Intel/AMD RAPL system, "
+                    "or running in a VM/container)"
+                )
+            from .rapl import open_rapl
+            from .rapl_topology import default_opener
+
+            found["rapl"], plan = open_rapl(
+                rapl_root, opener=rapl_opener or default_opener, clock=clock
+            )
             skipped = "".join(f"; skipped {zone}: {why}" for zone, why in plan.dropped)
             statuses["rapl"] = _used("rapl", found["rapl"], skipped)
         except Exception as exc:

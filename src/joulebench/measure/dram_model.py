@@ -116,11 +116,16 @@ def _open_reader(scope: str, path: str) -> tuple[Callable[[], int], MeminfoInUse
     return reader, reader, f"resident pages of {path} x page size"
 
 
+MIN_SAMPLE_S = 0.01  # reads closer than this reuse the last memory sample
+
+
 class DramModelSensor:
     """DRAM energy from memory in use. ``scope``: "machine" (default) or "process".
 
     Injectable for exact tests: ``meminfo_path``, ``statm_path``, ``in_use_bytes`` (a
-    callable returning bytes in use now) and ``clock``. ``w_per_gb`` is W per GB (10^9
+    callable returning bytes in use now) and ``clock``. Memory is sampled at a read
+    at most every ``min_sample_s`` (10 ms): reads closer together hold the last sample,
+    so an empty window does not pay for two /proc/meminfo reads. ``w_per_gb`` is W per GB (10^9
     bytes) in use; a bad one raises :class:`~joulebench.errors.UsageError` at once.
     """
 
@@ -133,6 +138,7 @@ class DramModelSensor:
         statm_path: str = "/proc/self/statm",
         in_use_bytes: Callable[[], float] | None = None,
         poll_interval_s: float | None = None,
+        min_sample_s: float = MIN_SAMPLE_S,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         from ..errors import UsageError
@@ -151,6 +157,7 @@ class DramModelSensor:
             in_use_bytes, self._reader, what = _open_reader(scope, path)
         self._in_use_bytes = in_use_bytes
         self._poll_interval_s = poll_interval_s
+        self.min_sample_s = min_sample_s
         self._clock = clock
         self._lock = threading.Lock()
         self._t_prev = clock()
@@ -186,11 +193,14 @@ class DramModelSensor:
     def _sample(self) -> Reading:
         with self._lock:
             now = self._clock()
-            try:
-                gb_now = float(self._in_use_bytes()) / BYTES_PER_GB
-            except (OSError, ValueError, IndexError, KeyError):
-                return replace(self._last, stale=True)
             dt = max(0.0, now - self._t_prev)
+            if dt < self.min_sample_s:  # memory in use moves slowly: hold, skip the read
+                gb_now = self._gb_prev
+            else:
+                try:
+                    gb_now = float(self._in_use_bytes()) / BYTES_PER_GB
+                except (OSError, ValueError, IndexError, KeyError):
+                    return replace(self._last, stale=True)
             self._energy_j += self.w_per_gb * (self._gb_prev + gb_now) / 2.0 * dt
             self._t_prev, self._gb_prev = max(now, self._t_prev), gb_now
             self._last = Reading(timestamp_s=now, energy_j=self._energy_j)

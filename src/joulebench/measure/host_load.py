@@ -24,7 +24,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["BUSY_MIN_CPUS", "BUSY_MIN_DURATION_S", "BUSY_THRESHOLD", "HostLoad", "LoadProbe", "describe"]
+__all__ = [
+    "BUSY_MIN_CPUS",
+    "BUSY_MIN_DURATION_S",
+    "BUSY_THRESHOLD",
+    "HostLoad",
+    "LoadProbe",
+    "ProcStatBusy",
+    "describe",
+    "shared_machine_busy",
+]
 
 BUSY_THRESHOLD = 0.10  # other processes' CPU use, as a fraction of all logical CPUs
 BUSY_MIN_CPUS = 0.15  # ... and at least this many CPUs (a 2-core machine: 0.2 CPUs)
@@ -85,13 +94,16 @@ def _own_cpu_s() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-class _ProcStat:
-    """Machine busy CPU seconds from /proc/stat's first line, on a kept descriptor."""
+class ProcStatBusy:
+    """Machine busy CPU seconds from ``/proc/stat``'s first line, on a kept descriptor.
 
-    def __init__(self, path: str) -> None:
+    Counts as busy what ``psutil.cpu_times()`` does (user, nice, system, irq, softirq),
+    with one ``os.pread`` and no open/close per read.
+    """
+
+    def __init__(self, path: str = "/proc/stat") -> None:
         self._fd = os.open(path, os.O_RDONLY)
         self._tick_s = 1.0 / os.sysconf("SC_CLK_TCK")
-        self()  # fail now, not inside a window
 
     def __call__(self) -> float:
         first = os.pread(self._fd, 512, 0).split(b"\n", 1)[0].split()
@@ -100,7 +112,46 @@ class _ProcStat:
         return ticks * self._tick_s
 
     def close(self) -> None:
-        os.close(self._fd)
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+
+class _Memo:
+    """A reader whose value is reused for ``max_age_s``: the CPU model and the load probe
+    read /proc/stat at the same window edge, and the kernel builds the whole file (about
+    8 us here, far more on a many-core server) for each read. CPU times tick every 10 ms,
+    so a value 100 us old is the same value."""
+
+    def __init__(self, read: Callable[[], float], max_age_s: float = 1e-4) -> None:
+        self._read = read
+        self._max_age_s = max_age_s
+        self._t = -1.0
+        self._value = 0.0
+
+    def __call__(self) -> float:
+        now = time.monotonic()
+        if now - self._t > self._max_age_s:
+            self._value = self._read()
+            self._t = now
+        return self._value
+
+
+_SHARED_BUSY: dict[int, Callable[[], float] | None] = {}
+
+
+def shared_machine_busy() -> Callable[[], float] | None:
+    """This process's /proc/stat busy-time reader (memoised, kept open); None off Linux."""
+    pid = os.getpid()
+    if pid not in _SHARED_BUSY:
+        _SHARED_BUSY.clear()  # a forked child opens its own descriptor
+        try:
+            stat = ProcStatBusy()
+            stat()
+            _SHARED_BUSY[pid] = _Memo(stat)
+        except (OSError, ValueError, IndexError):
+            _SHARED_BUSY[pid] = None
+    return _SHARED_BUSY[pid]
 
 
 def _psutil_busy_s() -> float:
@@ -125,15 +176,9 @@ class LoadProbe:
         own_cpu_s: Callable[[], float] = _own_cpu_s,
         logical_cpus: int | None = None,
         clock: Callable[[], float] = time.monotonic,
-        proc_stat: str = "/proc/stat",
     ) -> None:
-        self._stat: _ProcStat | None = None
         if machine_busy_s is None:
-            try:
-                self._stat = _ProcStat(proc_stat)
-                machine_busy_s = self._stat
-            except (OSError, ValueError, IndexError):
-                machine_busy_s = _psutil_busy_s
+            machine_busy_s = shared_machine_busy() or _psutil_busy_s
         self._machine = machine_busy_s
         self._own = own_cpu_s
         self.logical_cpus = logical_cpus or os.cpu_count() or 1
@@ -151,7 +196,3 @@ class LoadProbe:
         other = min(other, float(self.logical_cpus))
         return HostLoad(duration_s=elapsed, other_cpus=other, logical_cpus=self.logical_cpus)
 
-    def close(self) -> None:
-        if self._stat is not None:
-            self._stat.close()
-            self._stat = None

@@ -14,17 +14,17 @@ good sample to the next, unless that hole is over :data:`MAX_BRIDGE_S` (a flagge
 counter that goes backwards (driver or GPU reset) is a flagged gap. NVML errors are
 translated into :class:`~joulebench.errors.SensorError` when a sensor is opened. Devices
 follow ``CUDA_VISIBLE_DEVICES`` (NVML order, i.e. PCI bus order; ``GPU-<uuid>`` or a unique
-prefix; ``MIG-<uuid>`` maps to its parent GPU). NVML counts ``nvmlInit`` calls, so each
-sensor holds one and ``close()`` gives it back.
+prefix; ``MIG-<uuid>`` maps to its parent GPU; see :mod:`.nvml_devices`, which opens one
+sensor per visible GPU). NVML counts ``nvmlInit`` calls, so each sensor holds one and
+``close()`` gives it back.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from ..errors import SensorError, SensorPermissionError
@@ -72,41 +72,6 @@ def _unsupported(nvml: Any, exc: BaseException) -> bool:
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
-
-
-def visible_indices(
-    nvml: Any, uuids: list[str], cuda_visible_devices: str | None
-) -> tuple[list[int], list[str]]:
-    """NVML indices selected by CUDA_VISIBLE_DEVICES, in its order, and notes on skipped items.
-
-    Like CUDA, parsing stops at the first entry that names no device.
-    """
-    if cuda_visible_devices is None:
-        return list(range(len(uuids))), []
-    chosen: list[int] = []
-    notes: list[str] = []
-    for token in (t.strip() for t in cuda_visible_devices.split(",")):
-        index: int | None = None
-        if token.lstrip("-").isdigit():
-            index = int(token) if 0 <= int(token) < len(uuids) else None
-        elif token.startswith("MIG-"):
-            try:
-                mig = nvml.nvmlDeviceGetHandleByUUID(token)
-                parent = nvml.nvmlDeviceGetDeviceHandleFromMigDeviceHandle(mig)
-                index = int(nvml.nvmlDeviceGetIndex(parent))
-            except Exception:  # NVMLError or an older pynvml without MIG calls
-                notes.append(f"CUDA_VISIBLE_DEVICES entry {token} (MIG) not resolved; ignored")
-                continue
-        elif token:
-            prefix = token if token.startswith("GPU-") else f"GPU-{token}"
-            matches = [i for i, uuid in enumerate(uuids) if uuid.startswith(prefix)]
-            index = matches[0] if len(matches) == 1 else None
-        if index is None:
-            notes.append(f"CUDA_VISIBLE_DEVICES entry {token!r} names no GPU; later entries ignored")
-            break
-        if index not in chosen:
-            chosen.append(index)
-    return chosen, notes
 
 
 class NvmlSensor:
@@ -284,56 +249,3 @@ class NvmlSensor:
                 self._open = False
                 with contextlib.suppress(self._nvml.NVMLError):
                     self._nvml.nvmlShutdown()
-
-
-def load_nvml() -> Any:
-    try:
-        import pynvml
-    except ImportError as exc:
-        raise SensorError(
-            "nvidia-ml-py (module pynvml) is not installed", hint="pip install nvidia-ml-py"
-        ) from exc
-    return pynvml
-
-
-def open_nvml(
-    nvml: Any = None,
-    *,
-    environ: Mapping[str, str] | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    poll_interval_s: float = DEFAULT_POLL_INTERVAL_S,
-) -> tuple[list[NvmlSensor], list[str]]:
-    """One sensor per visible NVIDIA GPU, and notes (e.g. ignored CUDA_VISIBLE_DEVICES entries)."""
-    nvml = nvml if nvml is not None else load_nvml()
-    environ = os.environ if environ is None else environ
-    try:
-        nvml.nvmlInit()
-    except nvml.NVMLError as exc:
-        raise translate(nvml, exc, "initialising NVML") from exc
-    sensors: list[NvmlSensor] = []
-    try:
-        count = int(nvml.nvmlDeviceGetCount())
-        uuids = [_text(nvml.nvmlDeviceGetUUID(nvml.nvmlDeviceGetHandleByIndex(i))) for i in range(count)]
-        if count == 0:
-            raise SensorError("NVML works but found no NVIDIA GPU")
-        indices, notes = visible_indices(nvml, uuids, environ.get("CUDA_VISIBLE_DEVICES"))
-        if not indices:
-            raise SensorError(
-                f"CUDA_VISIBLE_DEVICES={environ.get('CUDA_VISIBLE_DEVICES')!r} selects none "
-                f"of the {count} GPUs",
-                hint="unset it or name GPUs by index or GPU-<uuid>",
-            )
-        for index in indices:
-            sensors.append(NvmlSensor(nvml, index, clock=clock, poll_interval_s=poll_interval_s))
-        return sensors, notes
-    except nvml.NVMLError as exc:
-        for sensor in sensors:
-            sensor.close()
-        raise translate(nvml, exc, "listing GPUs") from exc
-    except BaseException:
-        for sensor in sensors:
-            sensor.close()
-        raise
-    finally:
-        with contextlib.suppress(nvml.NVMLError):
-            nvml.nvmlShutdown()

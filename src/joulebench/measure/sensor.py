@@ -17,7 +17,6 @@ import enum
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
-
 SCOPES = ("machine", "process")
 SCOPE_HELP = (
     "machine: everything the machine drew, all processes (the default; what hardware "
