@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from ..carbon.context import CarbonContext
 from ..measure.meter import Meter
+from ..measure.results import IdleBaseline
 from ..measure.sensor import Sensor
 from .records import STATUS_OK, RunRecord
 from .runner import RunnerSettings, execute_job
@@ -159,7 +160,7 @@ class LocalExecutor:
     def __init__(
         self,
         *,
-        baseline: Mapping[str, float] | None = None,
+        baseline: IdleBaseline | Mapping[str, float] | None = None,
         env: Mapping[str, Any] | None = None,
         carbon: CarbonContext | None = None,
         suite: str | None = None,
@@ -185,11 +186,9 @@ class LocalExecutor:
         t0 = time.monotonic()
         summary = Summary(jobs_total=len(jobs))
         todo = pending((job.resolved() for job in jobs), resume_filter, summary)
-        owner: Meter | None = None
         sensors = self.sensors
         if sensors is None and todo:
-            owner = Meter()
-            sensors = owner.sensors
+            sensors = Meter(scope=self.settings.scope).sensors  # the shared discovery
         total = sum(j.n_queries * (j.repetitions - done) for j, done in todo)
         self.progress.start(
             total, len(todo), [(j, j.n_queries * (j.repetitions - d)) for j, d in todo]
@@ -215,7 +214,5 @@ class LocalExecutor:
             summary.interrupted = True
         finally:
             self.progress.close()
-            if owner is not None:
-                owner.close()
             summary.wall_s = time.monotonic() - t0
         return summary

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ..carbon.context import CarbonContext
+from ..measure.results import IdleBaseline
 from ..measure.sensor import Sensor
 from .records import RunRecord
 from .runner import RunnerSettings, execute_job
@@ -30,7 +31,7 @@ class NodeProbe:
 
     node_id: str
     hostname: str
-    baseline: dict[str, float] | None  # idle watts by sensor source (all GPUs of the node)
+    baseline: IdleBaseline | None  # idle power by sensor source (all GPUs of the node)
     environment: dict[str, Any]
 
 

@@ -29,7 +29,7 @@ from .. import __version__
 from ..carbon.context import CarbonContext
 from ..errors import DataError, UsageError
 from ..measure.meter import Meter
-from ..measure.results import Measurement
+from ..measure.results import IdleBaseline, Measurement
 from ..measure.sensor import Sensor
 from ..models.source import parse_model_spec
 from ..stats import ci_half_width_pct, latency_summary
@@ -61,6 +61,7 @@ class RunnerSettings:
     phase_split: str = "auto"  # "auto" | "on" | "off": pass the meter's phase hook to run()
     phase_split_min_s: float = 0.05  # auto: split when the median warm-up query takes this long
     sync_cuda: bool | None = None
+    scope: str = "machine"  # the model sensors' scope (measure.sensor.SCOPES); recorded
     count_flops: bool = True  # count one query's FLOPs after warm-up (bench.flops), unmeasured
     task_loader: Callable[[str], Any] = field(default=_default_task_loader)
     rows_loader: Callable[..., Any] = field(default=_default_rows_loader)
@@ -166,7 +167,7 @@ class _Job:
         self,
         job: JobSpec,
         *,
-        baseline: Mapping[str, float] | None,
+        baseline: IdleBaseline | Mapping[str, float] | None,
         env: Mapping[str, Any],
         carbon: CarbonContext | None,
         suite: str | None,
@@ -174,7 +175,9 @@ class _Job:
         settings: RunnerSettings,
     ) -> None:
         self.job = job
-        self.baseline = dict(baseline) if baseline is not None else None
+        if baseline is not None and not isinstance(baseline, IdleBaseline):
+            baseline = IdleBaseline.given(baseline)
+        self.baseline = baseline
         self.env = dict(env)
         self.carbon = carbon
         self.suite = suite
@@ -182,11 +185,17 @@ class _Job:
         self.settings = settings
         self.stage = "setup"
         self.config: dict[str, Any] = job.to_dict()
+        self.config["scope"] = settings.scope
         self.loaded: LoadedTask | None = None
         self.fingerprint: str | None = None
 
     def meter(self) -> Meter:
-        return Meter(self.sensors, baseline=self.baseline, sync_cuda=self.settings.sync_cuda)
+        return Meter(
+            self.sensors,
+            baseline=self.baseline,
+            scope=self.settings.scope,
+            sync_cuda=self.settings.sync_cuda,
+        )
 
     def record(self, **kw: Any) -> RunRecord:
         job = self.job
@@ -225,7 +234,7 @@ class _Job:
 def execute_job(
     job: JobSpec,
     *,
-    baseline: Mapping[str, float] | None = None,
+    baseline: IdleBaseline | Mapping[str, float] | None = None,
     env: Mapping[str, Any] | None = None,
     carbon: CarbonContext | None = None,
     suite: str | None = None,
@@ -236,19 +245,17 @@ def execute_job(
 ) -> Iterator[RunRecord]:
     """Run ``job``; yield one record per repetition (or one failed record) as it finishes.
 
-    ``baseline``: idle watts per sensor source, measured once per session.
-    ``sensors``: the session's sensors; ``None`` discovers them here (a worker process)
-    and closes them at the end. ``start_repetition``: repetitions already stored
+    ``baseline``: the session's idle baseline (or idle watts per sensor source).
+    ``sensors``: the session's sensors; ``None`` uses this process's shared discovery
+    for ``settings.scope`` (a worker process). ``start_repetition``: repetitions already stored
     (``--resume``); only ``job.repetitions - start_repetition`` more are run.
     ``on_queries(n)`` is called as queries finish (progress bars).
     KeyboardInterrupt propagates: repetitions already yielded are kept by the caller.
     """
     settings = settings or RunnerSettings()
     job = job.resolved()
-    owner: Meter | None = None
     if sensors is None:
-        owner = Meter()
-        sensors = owner.sensors
+        sensors = Meter(scope=settings.scope).sensors
     state = _Job(
         job,
         baseline=baseline,
@@ -263,8 +270,6 @@ def execute_job(
     finally:
         state.loaded = None
         _free_memory()
-        if owner is not None:
-            owner.close()
 
 
 def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:

@@ -66,7 +66,7 @@ def check_ray_args(args: argparse.Namespace) -> None:
 
 def make_executor(
     args: argparse.Namespace, *, carbon: Any = None, suite: str | None = None,
-    progress: Any = None,
+    progress: Any = None, settings: Any = None,
 ) -> Any:  # fmt: skip
     """A :class:`~joulebench.bench.ray_executor.RayExecutor` from the parsed options."""
     from ..bench.ray_executor import DEFAULT_MAX_RETRIES, RayExecutor
@@ -81,4 +81,5 @@ def make_executor(
         carbon=carbon,
         suite=suite,
         progress=progress,
+        settings=settings,
     )

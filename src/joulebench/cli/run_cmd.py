@@ -16,7 +16,13 @@ from typing import Any
 from ..errors import UsageError, closest
 from . import _format
 from ._ray import add_ray_options, check_ray_args, make_executor
-from .common import add_carbon_options, carbon_from_args
+from .common import (
+    add_carbon_options,
+    add_sensor_options,
+    carbon_from_args,
+    check_seconds,
+    sensor_settings,
+)
 
 DESCRIPTION = """\
 Run a benchmark suite (default: quick, every task offline in minutes) or a single job
@@ -71,6 +77,7 @@ def register(sub: Any) -> None:
     how.add_argument("--dry-run", action="store_true", help="list the jobs and a rough cost; run nothing")
     how.add_argument("--no-progress", action="store_true", help="no progress bars")
     add_carbon_options(p)
+    add_sensor_options(p)
     add_ray_options(p)
     p.set_defaults(func=run)
 
@@ -176,7 +183,6 @@ def _duration(seconds: float) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..bench.executor import LocalExecutor, TqdmProgress
     from ..bench.runner import validate_job
     from .main import db_path
 
@@ -187,38 +193,58 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(dry_run(jobs, suite_name))
         return 0
-    if args.idle_s < 0 or args.idle_s != args.idle_s:
-        raise UsageError(f"--idle-s must be a non-negative number of seconds, got {args.idle_s}")
+    check_seconds("--idle-s", args.idle_s)
+    from ..bench.runner import RunnerSettings
     from ..measure.discovery import discover
     from ..measure.inventory import collect
     from ..measure.meter import Meter
     from ..store import Store
 
     carbon = carbon_from_args(args)
+    settings = sensor_settings(args)
     path = db_path(args)
-    with Store.open(path) as store, discover() as discovery:
+    # Sensors and the idle baseline first: a bad setting or Ctrl-C here leaves no store.
+    with discover(**settings) as discovery:
         sensors = list(discovery.sensors)
         baseline = None
         if args.idle_s > 0 and args.executor == "local":  # ray: per node, on the node
             print(f"measuring {args.idle_s:g} s of idle power ...", file=sys.stderr)
-            baseline = Meter(sensors).measure_idle(args.idle_s)
-        progress = None if args.no_progress else TqdmProgress()
-        if args.executor == "ray":
-            executor: Any = make_executor(args, carbon=carbon, suite=suite_name, progress=progress)
-        else:
-            executor = LocalExecutor(
-                baseline=baseline, env=collect(sensors), carbon=carbon, suite=suite_name,
-                sensors=sensors, progress=progress,
+            baseline = Meter(sensors, scope=settings["scope"]).measure_idle(args.idle_s)
+            print(_format.idle_line(baseline), file=sys.stderr)
+        print(f"scope: {_format.scope_text(settings['scope'])}", file=sys.stderr)
+        with Store.open(path) as store:
+            summary, shown = _execute(
+                args, jobs, suite_name, store, sensors=sensors, baseline=baseline,
+                carbon=carbon, runner=RunnerSettings(scope=settings["scope"]), env=collect(sensors),
             )
-        resume = (lambda j: store.completed_repetitions(j.job_key)) if args.resume else None
-        summary = executor.run(jobs, store.write_run, resume_filter=resume)
-        shown = list(summary.ok)
-        if summary.jobs_skipped:
-            keys = {j.resolved().job_key for j in jobs}
-            seen = {r.run_id for r in shown}
-            shown += [r for r in store.runs(status="ok") if r.job_key in keys and r.run_id not in seen]
     print(render(shown, carbon, path))
     return _finish(summary, path)
+
+
+def _execute(
+    args: argparse.Namespace, jobs: Sequence[Any], suite_name: str | None, store: Any, *,
+    sensors: Sequence[Any], baseline: Any, carbon: Any, runner: Any, env: Any,
+) -> tuple[Any, list[Any]]:
+    from ..bench.executor import LocalExecutor, TqdmProgress
+
+    progress = None if args.no_progress else TqdmProgress()
+    if args.executor == "ray":
+        executor: Any = make_executor(
+            args, carbon=carbon, suite=suite_name, progress=progress, settings=runner
+        )
+    else:
+        executor = LocalExecutor(
+            baseline=baseline, env=env, carbon=carbon, suite=suite_name,
+            sensors=sensors, progress=progress, settings=runner,
+        )
+    resume = (lambda j: store.completed_repetitions(j.job_key)) if args.resume else None
+    summary = executor.run(jobs, store.write_run, resume_filter=resume)
+    shown = list(summary.ok)
+    if summary.jobs_skipped:
+        keys = {j.resolved().job_key for j in jobs}
+        seen = {r.run_id for r in shown}
+        shown += [r for r in store.runs(status="ok") if r.job_key in keys and r.run_id not in seen]
+    return summary, shown
 
 
 def _finish(summary: Any, path: str) -> int:
@@ -241,6 +267,27 @@ def _finish(summary: Any, path: str) -> int:
 
 def _per_1000(values_j: list[float], n: int) -> float:
     return statistics.fmean(values_j) / n * 1000.0
+
+
+def _busy_lines(records: Sequence[Any]) -> list[str]:
+    """One warning line each for busy idle baselines and busy repetitions (none if quiet)."""
+    lines = []
+    measured = [r.measurement for r in records]
+    idle_busy = [m for m in measured if m.idle_host_load is not None and m.idle_host_load.busy]
+    if idle_busy:
+        lines.append(
+            f"warning: the idle baseline of {len(idle_busy)} of {len(measured)} repetition(s) "
+            "was taken on a BUSY machine: their net figures are unreliable"
+        )
+    busy = [m for m in measured if m.host_load is not None and m.host_load.busy]
+    if busy:
+        worst = max(busy, key=lambda m: m.host_load.other_cpus).host_load
+        lines.append(
+            f"warning: {len(busy)} of {len(measured)} repetition(s) ran while other processes "
+            f"kept up to {worst.other_cpus:.2f} of {worst.logical_cpus} CPUs busy: their "
+            "machine-level figures include that work (rerun on a quiet machine, or --scope process)"
+        )
+    return [*lines, ""] if lines else []
 
 
 def render(records: Sequence[Any], carbon: Any, path: str) -> str:
@@ -271,10 +318,12 @@ def render(records: Sequence[Any], carbon: Any, path: str) -> str:
             total_txt += f" ± {j_to_wh(std):.2g}"
         if estimate and total is not None:
             total_txt += " (estimate)"
+        net_txt = f"{j_to_wh(_per_1000(nets, n)):.3g}" if nets else "n/a"
+        if nets and not all(r.measurement.net_reliable for r in recs):
+            net_txt += " (unreliable)"
         main_rows.append([
             r0.task or "", r0.model or "", r0.config.get("dataset_label") or r0.dataset or "",
-            str(len(recs)), total_txt,
-            f"{j_to_wh(_per_1000(nets, n)):.3g}" if nets else "n/a",
+            str(len(recs)), total_txt, net_txt,
             _format.grams(grams), f"{latency:,.0f}" if latency >= 100 else f"{latency:.3g}",
             f"{statistics.fmean(qps):.3g}" if qps else "n/a",
         ])
@@ -296,6 +345,7 @@ def render(records: Sequence[Any], carbon: Any, path: str) -> str:
         "By component:",
         _format.table(["task", "model", "component", "method", "Wh/1k"], comp_rows, right=(4,)),
         "",
+        *_busy_lines([r for recs in groups.values() for r in recs]),
         f"carbon at {carbon.intensity_g_per_kwh:g} g CO2eq/kWh, PUE {carbon.pue:g} "
         f"({carbon.source})",
         f"store: {os.path.abspath(path)}",

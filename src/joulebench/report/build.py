@@ -203,6 +203,7 @@ def _methodology(
         1 for r in used if r.measurement is not None and r.measurement.phase("query") is None
     )
     estimated = sorted({c.source for cs in comps.values() for c in cs if c.method.value == "model"})
+    measured = [r.measurement for r in used if r.measurement is not None]
     carbon = [r.carbon for r in used if r.carbon is not None]
     return Methodology(
         n_runs=len(samples),
@@ -219,6 +220,11 @@ def _methodology(
         unusable_runs=sum(1 for r in records if r.status == STATUS_OK) - len(used),
         flops_runs=sum(f.n_runs for f in flops),
         flops_bases=tuple(sorted({b for f in flops for b in f.basis.split("; ")})),
+        busy_idle_runs=sum(
+            1 for m in measured if m.idle_host_load is not None and m.idle_host_load.busy
+        ),
+        busy_window_runs=sum(1 for m in measured if m.host_load is not None and m.host_load.busy),
+        scopes=tuple(sorted({m.scope for m in measured})),
     )
 
 

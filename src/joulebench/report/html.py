@@ -252,7 +252,17 @@ def _methodology(report: Report) -> str:
         "(median); means carry a 95% Student-t interval over repetitions.",
         f"Figures are <strong>gross</strong> (everything the sensors saw). {m.idle_baseline_runs:,} "
         f"of {m.n_runs:,} run(s) measured an idle baseline; their net figures (above idle) are "
-        "in the JSON and CSV exports.",
+        "in the JSON and CSV exports."
+        + (
+            f" {m.busy_idle_runs:,} of those baselines were taken on a busy machine."
+            if m.busy_idle_runs
+            else ""
+        ),
+        "Scope: "
+        + esc(", ".join(m.scopes) or "machine")
+        + " (machine: everything the machine drew, all processes; process: the CPU and DRAM "
+        "models count the measuring process tree plus idle power; hardware counters always "
+        "cover their whole device).",
         "Stars (AI Energy Score style): by quintile of the models' mean energy per query within "
         "each task (text generation: within each size class); 5 for the lowest fifth, 1 for the "
         "highest. Ratings compare models within a cohort only; cohorts under five models are "
@@ -330,6 +340,26 @@ def _extra_charts(report: Report) -> str:
     )
 
 
+def _busy_alert(report: Report) -> str:
+    """Above the fold: figures taken on a busy machine are not the workload's alone."""
+    m = report.methodology
+    parts = []
+    if m.busy_idle_runs:
+        parts.append(
+            f"{m.busy_idle_runs:,} of {m.n_runs:,} run(s) took their idle baseline on a "
+            "<strong>busy machine</strong> (other processes kept the CPUs busy): their net "
+            "figures (above idle) are unreliable."
+        )
+    if m.busy_window_runs:
+        parts.append(
+            f"{m.busy_window_runs:,} of {m.n_runs:,} run(s) were measured while other processes "
+            "kept the CPUs busy: their machine-level figures include that work."
+        )
+    if not parts:
+        return ""
+    return '<p class="alert" id="busy-alert">⚠ ' + " ".join(parts) + "</p>"
+
+
 def render_html(report: Report) -> str:
     failed = ""
     if report.failed.n_failed:
@@ -337,6 +367,7 @@ def render_html(report: Report) -> str:
             f'<p class="alert">{report.failed.n_failed:,} failed run(s) are left out of every '
             "figure; see the methodology notes.</p>"
         )
+    failed += _busy_alert(report)
     store = f" · store {esc(report.store)}" if report.store else ""
     boards = "".join(_leaderboard(t) for t in report.tasks)
     citation = ""

@@ -175,6 +175,9 @@ def report_dict(report: Report) -> dict[str, Any]:
             "unusable_runs": m.unusable_runs,
             "flops_runs": m.flops_runs,
             "flops_bases": list(m.flops_bases),
+            "busy_idle_runs": m.busy_idle_runs,
+            "busy_window_runs": m.busy_window_runs,
+            "scopes": list(m.scopes),
         },
         "failed_runs": {
             "n_failed": report.failed.n_failed,

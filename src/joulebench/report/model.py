@@ -154,6 +154,9 @@ class Methodology:
     unusable_runs: int = 0  # successful runs with no query count or no known energy
     flops_runs: int = 0  # runs with a counted FLOPs per query
     flops_bases: tuple[str, ...] = ()  # how those FLOPs were counted
+    busy_idle_runs: int = 0  # runs whose idle baseline was taken on a busy machine
+    busy_window_runs: int = 0  # runs measured while other processes kept the CPUs busy
+    scopes: tuple[str, ...] = ()  # the runs' measurement scopes ("machine", "process")
 
 
 @dataclass(frozen=True)
