@@ -131,3 +131,45 @@ class FakeCuda:
 
         counter = (self.energy_j[device] for _ in itertools.count())
         return FakeSensor(f"fake-cuda:{device}", readings=counter)
+
+
+class ManualSampler:
+    """A sampler the test drives: :meth:`tick` polls every subscribed sensor once.
+
+    Inject it as ``Meter(..., sampler=ManualSampler())`` and call ``tick()`` from a fake
+    ``sleep`` to script background polls deterministically (e.g. RAPL wrap guards during
+    a long idle baseline). ``subscriptions`` counts subscribe calls.
+    """
+
+    def __init__(self) -> None:
+        self.polled: list[object] = []
+        self.subscriptions = 0
+        self._open: list[ManualSubscription] = []
+
+    def subscribe(self, sensors: Iterable[object]) -> ManualSubscription | None:
+        polled = [s for s in sensors if getattr(s, "poll_interval_s", None) is not None]
+        if not polled:
+            return None
+        self.subscriptions += 1
+        sub = ManualSubscription(self, polled)
+        self._open.append(sub)
+        return sub
+
+    def tick(self) -> None:
+        for sub in list(self._open):
+            for sensor in sub.sensors:
+                sensor.poll()  # type: ignore[attr-defined]
+                sub.samples += 1
+
+
+class ManualSubscription:
+    def __init__(self, sampler: ManualSampler, sensors: list[object]) -> None:
+        self._sampler = sampler
+        self.sensors = sensors
+        self.samples = 0
+        self.errors: dict[str, str] = {}
+        self.cpu_s = 0.0
+
+    def close(self) -> None:
+        if self in self._sampler._open:
+            self._sampler._open.remove(self)
