@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from . import _format
+from .common import add_sensor_options, sensor_settings
 
 
 def register(sub: Any) -> None:
@@ -15,7 +16,7 @@ def register(sub: Any) -> None:
         help="show which energy sensors work on this machine and why not",
         description="Probe every energy sensor; for each: usable or not, method, why, how to fix.",
     )
-    p.add_argument("--cpu-tdp-w", type=float, default=None, metavar="W", help="CPU TDP for the CPU model")
+    add_sensor_options(p)
     p.add_argument("--json", action="store_true", help="print the statuses as JSON")
     p.set_defaults(func=run)
 
@@ -24,7 +25,8 @@ def run(args: argparse.Namespace) -> int:
     from ..measure.discovery import discover
     from ..measure.inventory import collect
 
-    with discover(cpu_tdp_w=args.cpu_tdp_w) as found:
+    settings = sensor_settings(args)
+    with discover(**settings) as found:
         statuses = list(found.statuses)
         sources = [s.info.source for s in found.sensors]
         methods = {s.info.method for s in found.sensors}
@@ -45,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
                         for s in statuses
                     ],
                     "will_use": sources,
+                    "scope": settings["scope"],
                     "environment": env,
                 },
                 indent=2,
@@ -61,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"      fix: {s.fix}")
     print()
     print("will measure with: " + (", ".join(sources) if sources else "nothing"))
+    print(f"scope: {_format.scope_text(settings['scope'])} (--scope machine|process)")
     from ..measure.sensor import Method
 
     if methods and methods <= {Method.MODEL}:

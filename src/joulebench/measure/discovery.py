@@ -211,7 +211,11 @@ def discover(
                     opened.close()
             raise
         found[name] = [sensor]
-        fix = "give cpu_tdp_w (the CPU's TDP in W) for a better estimate; " if name == "cpu-model" else ""
+        fix = (
+            "give --cpu-tdp-w W (cpu_tdp_w=; the CPU's TDP, all sockets) for a better estimate; "
+            if name == "cpu-model"
+            else "give --dram-w-per-gb W (dram_w_per_gb=) for your memory's figure; "
+        )
         statuses[name] = SensorStatus(
             TITLES[name], True, Method.MODEL,
             f"estimate, not measured (no RAPL counter for it): {sensor.info.details}",

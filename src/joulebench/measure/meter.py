@@ -50,110 +50,30 @@ How a figure is made (design.md, "Measurement principles"):
 
 from __future__ import annotations
 
-import math
-import os
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import Any
 
 from ..errors import UsageError
+from .edges import (
+    NOISE,
+    STALE_RETRY_S,
+    PhaseAcc,
+    Read,
+    check_seconds,
+    cuda_devices,
+    delta,
+    other_gpu_processes,
+    read_all,
+    shared_load_probe,
+)
 from .host_load import HostLoad, LoadProbe, describe
 from .results import ComponentEnergy, IdleBaseline, Measurement, PhaseResult
 from .sampler import Sampler, Subscription, shared_sampler
 from .sensor import Method, Reading, Sensor, SensorInfo, check_scope
 
 __all__ = ["Meter"]
-
-_Read = Reading | str  # a reading, or why the sensor could not be read
-_STALE_RETRY_S = (0.002, 0.01, 0.05)  # waits before re-reading a stale sensor at an edge
-_NOISE = 1e-9  # relative: a net below zero by less than this is float rounding
-
-
-def _read_all(sensors: Sequence[Sensor]) -> tuple[list[_Read], bool]:
-    """Every sensor's reading (or why it failed), and whether any reading is stale."""
-    out: list[_Read] = []
-    stale = False
-    for s in sensors:
-        try:
-            r = s.read()
-        except Exception as exc:  # an unreadable sensor is a gap, not a crash of the workload
-            out.append(f"read failed: {exc!r}")
-            continue
-        stale = stale or r.stale
-        out.append(r)
-    return out, stale
-
-
-def _delta(begin: _Read, end: _Read) -> tuple[float | None, float, str | None]:
-    """(energy, sensor time between the readings, None) or (None, 0, why not)."""
-    if isinstance(begin, str):
-        return None, 0.0, begin
-    if isinstance(end, str):
-        return None, 0.0, end
-    for r in (begin, end):
-        if r.stale:
-            why = r.gap_reason or "the sensor could not be read"
-            return None, 0.0, f"unreadable at a window edge ({why})"
-    if end.gaps != begin.gaps:
-        return None, 0.0, end.gap_reason or begin.gap_reason or "the sensor reported a gap"
-    d = end.energy_j - begin.energy_j
-    if d < 0:
-        return None, 0.0, f"counter ran backwards ({d:.6g} J)"
-    return d, end.timestamp_s - begin.timestamp_s, None
-
-
-def _cuda_devices(sync_cuda: bool | None) -> Any:
-    """torch.cuda when torch is imported and CUDA initialised, else None; never imports."""
-    if sync_cuda is False:
-        return None
-    torch = sys.modules.get("torch")
-    if torch is None:
-        return None
-    try:
-        cuda = torch.cuda
-        if cuda.is_initialized():
-            return cuda
-    except Exception:  # a half-imported or broken torch: nothing to synchronise
-        return None
-    return None
-
-
-def _check_seconds(name: str, value: float) -> float:
-    if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise UsageError(f"{name} must be a finite number of seconds >= 0, got {value!r}")
-    return float(value)
-
-
-_PROBE: list[LoadProbe] = []
-
-
-def _load_probe() -> LoadProbe:
-    """The process's load probe (a kept /proc/stat descriptor), made on first use."""
-    if not _PROBE or _PROBE[0].pid != os.getpid():
-        _PROBE[:] = [LoadProbe()]
-    return _PROBE[0]
-
-
-class _PhaseAcc:
-    """Running totals of one phase path (entries are summed)."""
-
-    __slots__ = (
-        "count", "duration_s", "energy_j", "gaps", "min_entry_s", "name", "path", "sensor_s",
-    )  # fmt: skip
-
-    def __init__(self, name: str, path: str, n_sensors: int) -> None:
-        self.name = name
-        self.path = path
-        self.count = 0
-        self.duration_s = 0.0
-        self.min_entry_s = float("inf")
-        self.energy_j = [0.0] * n_sensors
-        self.sensor_s = [0.0] * n_sensors  # time between each sensor's own readings
-        self.gaps: list[str | None] = [None] * n_sensors
-
 
 class _Phase:
     __slots__ = ("_meter", "_name")
@@ -201,7 +121,7 @@ class Meter:
         sampler: Sampler | None = None,
         load_probe: LoadProbe | None = None,
     ) -> None:
-        idle_s = _check_seconds("idle_s", idle_s)
+        idle_s = check_seconds("idle_s", idle_s)
         if idle_s > 0 and baseline is not None:
             raise UsageError("give idle_s or baseline, not both")
         self.scope = check_scope(scope)
@@ -244,23 +164,23 @@ class Meter:
 
     def _load(self) -> LoadProbe:
         if self._probe is None:
-            self._probe = _load_probe()
+            self._probe = shared_load_probe()
         return self._probe
 
-    def _edge(self, sensors: Sequence[Sensor]) -> list[_Read]:
+    def _edge(self, sensors: Sequence[Sensor]) -> list[Read]:
         """Synchronise CUDA, then read every sensor; re-read stale ones a few times."""
-        cuda = _cuda_devices(self.sync_cuda)
+        cuda = cuda_devices(self.sync_cuda)
         if cuda is not None:
             self._cuda_syncs += 1
             for index in range(cuda.device_count()):
                 cuda.synchronize(index)
-        reads, stale = _read_all(sensors)
+        reads, stale = read_all(sensors)
         if stale:
-            for wait_s in _STALE_RETRY_S:
+            for wait_s in STALE_RETRY_S:
                 self._sleep(wait_s)
                 for i, r in enumerate(reads):
                     if isinstance(r, Reading) and r.stale:
-                        reads[i] = _read_all([sensors[i]])[0][0]
+                        reads[i] = read_all([sensors[i]])[0][0]
                 if not any(isinstance(r, Reading) and r.stale for r in reads):
                     break
         return reads
@@ -272,7 +192,7 @@ class Meter:
         Sensors with a gap are left out (and named in the baseline's warnings). Pass the
         result as ``baseline=`` to reuse one idle measurement for many windows.
         """
-        seconds = _check_seconds("seconds", seconds)
+        seconds = check_seconds("seconds", seconds)
         if seconds <= 0:
             raise UsageError(f"seconds must be > 0, got {seconds}")
         if self._running:
@@ -302,7 +222,7 @@ class Meter:
         watts: dict[str, float] = {}
         warnings: list[str] = []
         for s, b, e in zip(sensors, begin, end, strict=True):
-            energy, span_s, gap = _delta(b, e)
+            energy, span_s, gap = delta(b, e)
             gap = failed.get(s.info.source, gap)
             if energy is None or span_s <= 0 or gap is not None:
                 why = gap or f"the idle interval lasted {span_s:.3g} s"
@@ -310,7 +230,7 @@ class Meter:
                 continue
             watts[s.info.source] = energy / span_s
         load = probe.load(mark0, mark1)
-        gpu_pids = self._gpu_processes(sensors)
+        gpu_pids = other_gpu_processes(sensors)
         if load.busy:
             warnings.append(
                 describe(load, "during the idle baseline")
@@ -328,21 +248,6 @@ class Meter:
             host_load=load,
             gpu_processes=tuple(gpu_pids),
         )
-
-    @staticmethod
-    def _gpu_processes(sensors: Sequence[Sensor]) -> list[int]:
-        own = {os.getpid()}
-        pids: list[int] = []
-        for s in sensors:
-            other = getattr(s, "other_processes", None)
-            if other is None:
-                continue
-            try:
-                found = other(own)
-            except Exception:  # cannot tell: not a reason to fail the baseline
-                continue
-            pids.extend(p for p in (found or ()) if p not in pids)
-        return pids
 
     # ------------------------------------------------------------------- window
     def __enter__(self) -> Meter:
@@ -370,8 +275,8 @@ class Meter:
             self._idle_power = self._idle(sensors, self.idle_s)
         if self._idle_power is not None:
             self._warnings.extend(self._idle_power.warnings)
-        self._phases: dict[str, _PhaseAcc] = {}
-        self._stack: list[tuple[str, float, list[_Read]]] = []
+        self._phases: dict[str, PhaseAcc] = {}
+        self._stack: list[tuple[str, float, list[Read]]] = []
         self._sub = self._subscribe(sensors)
         self._mark0 = self._load().mark()
         self._begin = self._edge(sensors)
@@ -394,7 +299,7 @@ class Meter:
         cpu0 = time.thread_time()
         path = f"{self._stack[-1][0]}/{name}" if self._stack else name
         if path not in self._phases:
-            self._phases[path] = _PhaseAcc(name, path, len(self.sensors))
+            self._phases[path] = PhaseAcc(name, path, len(self.sensors))
         begin = self._edge(self.sensors)
         self._stack.append((path, self._clock(), begin))
         self._cpu_s += time.thread_time() - cpu0
@@ -409,7 +314,7 @@ class Meter:
         acc.duration_s += t1 - t0
         acc.min_entry_s = min(acc.min_entry_s, t1 - t0)
         for i, (b, e) in enumerate(zip(begin, end, strict=True)):
-            energy, span_s, gap = _delta(b, e)
+            energy, span_s, gap = delta(b, e)
             if energy is None:
                 acc.gaps[i] = acc.gaps[i] or gap
             else:
@@ -447,7 +352,7 @@ class Meter:
     def _build(
         self,
         duration_s: float,
-        end: list[_Read],
+        end: list[Read],
         failed: dict[str, str],
         exception: str | None,
         cpu0: float,
@@ -461,7 +366,7 @@ class Meter:
         components = []
         for s, b, e in zip(sensors, self._begin, end, strict=True):
             info = s.info
-            energy, span_s, gap = _delta(b, e)
+            energy, span_s, gap = delta(b, e)
             if failed and info.source in failed:
                 energy, gap = None, failed[info.source]
             if gap is not None:
@@ -542,7 +447,7 @@ class Meter:
                 idle_j = idle_w * span_s
                 net = energy - idle_j
                 if net < 0:
-                    if -net > _NOISE * max(energy, idle_j, 1e-300):
+                    if -net > NOISE * max(energy, idle_j, 1e-300):
                         self._warnings.append(
                             f"{info.source}: the {where} drew less than the idle baseline "
                             f"({energy:.6g} J < {idle_j:.6g} J); net energy set to 0"
@@ -557,12 +462,12 @@ class Meter:
     def _build_phases(self, failed: dict[str, str]) -> tuple[PhaseResult, ...]:
         if not self._phases:
             return ()
-        children: dict[str | None, list[_PhaseAcc]] = {}
+        children: dict[str | None, list[PhaseAcc]] = {}
         for acc in self._phases.values():
             parent = acc.path.rpartition("/")[0] or None
             children.setdefault(parent, []).append(acc)
 
-        def build(acc: _PhaseAcc) -> PhaseResult:
+        def build(acc: PhaseAcc) -> PhaseResult:
             comps = []
             for i, s in enumerate(self.sensors):
                 src = s.info.source
