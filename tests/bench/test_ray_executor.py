@@ -36,7 +36,8 @@ def job(model: str = "fake/model", **kw: Any) -> JobSpec:
 
 def executor(**kw: Any) -> RayExecutor:
     kw.setdefault("sensor_factory", fake_task.fake_sensors)
-    return RayExecutor(settings=SETTINGS, suite="s", **kw)
+    kw.setdefault("settings", SETTINGS)
+    return RayExecutor(suite="s", **kw)
 
 
 @pytest.fixture(scope="module")
@@ -183,6 +184,25 @@ def test_killed_worker_is_survived(cluster: Any, tmp_path: Path) -> None:
     by_model = {r.model: r for r in remote}
     assert by_model["fake/model"].status == STATUS_OK
     assert by_model["fake/model"].extra["attempt"] == 1
+
+
+def test_worker_killed_mid_job_keeps_finished_repetitions(cluster: Any, tmp_path: Path) -> None:
+    # warm-up 1 + 3 queries per repetition: call 9 is the 2nd query of repetition 2, so
+    # repetitions 0 and 1 have finished (and were streamed back) when the worker dies
+    marker = tmp_path / "crashed"
+    stored: list[RunRecord] = []
+    crashing = job(
+        repetitions=4, options={"crash_marker": str(marker), "crash_at_call": 9, "sleep_s": 0.05}
+    )
+    summary = executor(max_retries=1, settings=dataclasses.replace(SETTINGS, count_flops=False)).run(
+        [crashing], stored.append
+    )
+    assert marker.exists() and not summary.failures
+    assert sorted(r.repetition for r in stored) == [0, 1, 2, 3]  # each stored once
+    by_rep = {r.repetition: r for r in stored}
+    assert by_rep[0].extra["attempt"] == by_rep[1].extra["attempt"] == 0
+    assert by_rep[2].extra["attempt"] == by_rep[3].extra["attempt"] == 1  # only these rerun
+    assert all(r.status == STATUS_OK for r in stored)
 
 
 def test_gpu_jobs_refused_on_cpu_cluster(cluster: Any) -> None:

@@ -8,7 +8,9 @@ torch or real hardware. Use::
 
 Model names drive behaviour: ``fake/broken`` fails to load (a ``failed`` record).
 Task options: ``sleep_s`` (seconds per query), ``crash_marker`` (a path: the first
-process to load the model creates it and kills itself with SIGKILL; later loads run).
+process to load the model creates it and kills itself with SIGKILL; later loads run),
+with ``crash_at_call`` N: the kill comes at the N-th query call instead (warm-up
+included), e.g. in the middle of a repetition.
 """
 
 from __future__ import annotations
@@ -36,18 +38,33 @@ SPEC = TaskSpec(
 )
 
 
+def _crash_once(marker: str) -> None:
+    """The first process to get here creates ``marker`` and kills itself (SIGKILL)."""
+    if not Path(marker).exists():
+        Path(marker).write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 class FakeRunner:
     spec = SPEC
 
-    def __init__(self, sleep_s: float = 0.0) -> None:
+    def __init__(
+        self, sleep_s: float = 0.0, crash_marker: str | None = None, crash_at_call: int = 0
+    ) -> None:
         self.sleep_s = sleep_s
+        self.crash_marker = crash_marker
+        self.crash_at_call = crash_at_call
+        self.calls = 0
 
     def prepare(self, example: Any) -> Prepared:
         return Prepared(payload=str(example).split())
 
     def run(self, prepared: Prepared, phase: PhaseHook = no_phase) -> QueryResult:
+        self.calls += 1
         if self.sleep_s:
             time.sleep(self.sleep_s)
+        if self.crash_marker and self.calls == self.crash_at_call:
+            _crash_once(self.crash_marker)
         return QueryResult(output="ok", input_tokens=len(prepared.payload), output_tokens=1)
 
 
@@ -57,10 +74,14 @@ def _load(
     if "broken" in source.name:
         raise ModelError(f"{source.name} is not a {NAME} model")
     marker = options.get("crash_marker")
-    if marker and not Path(str(marker)).exists():
-        Path(str(marker)).write_text(str(os.getpid()))
-        os.kill(os.getpid(), signal.SIGKILL)
-    runner = FakeRunner(float(options.get("sleep_s", 0.0)))
+    crash_at_call = int(options.get("crash_at_call", 0))
+    if marker and not crash_at_call:
+        _crash_once(str(marker))
+    runner = FakeRunner(
+        float(options.get("sleep_s", 0.0)),
+        str(marker) if marker else None,
+        crash_at_call,
+    )
     return LoadedTask(
         runner=runner, parameters=1000, model_label=source.label, info={"options": dict(options)}
     )

@@ -10,10 +10,12 @@ inventory. Each job asks for ``gpus_per_job`` whole GPUs (default 1 for cuda job
 two jobs never share a GPU) and ``cpus_per_job`` CPUs, or every CPU of a node with
 ``exclusive_node``. Measurement happens on the worker (:mod:`ray_worker`).
 
-The driver collects results with ``ray.wait`` and hands each record to the sink as its
-job finishes (the CLI's sink writes the store: only the driver writes). A job whose
-task raises or whose worker dies is resubmitted up to ``max_retries`` times, then
-recorded as a ``failed`` record carrying the error. Ctrl-C cancels what is still
+Each job's task is a Ray *streaming generator*: it yields one record per repetition as
+that repetition ends, and the driver (``ray.wait`` over the generators) hands each record
+to the sink at once (the CLI's sink writes the store: only the driver writes). A job
+whose task raises or whose worker dies is resubmitted up to ``max_retries`` times,
+starting after its last stored repetition (a crash at repetition 9 of 10 reruns only
+repetition 9), then recorded as a ``failed`` record carrying the error. Ctrl-C cancels what is still
 running (``ray.cancel(force=True)``) and keeps what finished.
 
 CPU and RAM sensors cover a whole machine: when a node can run several jobs at once,
@@ -26,11 +28,12 @@ import math
 import socket
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from ..carbon.context import CarbonContext
 from ..errors import ExecutorError
+from ._ray_loop import Attempt, Loop, NodeInfo, Shape
 from .executor import NoProgress, Progress, ResumeFilter, Sink, Summary, pending
 from .ray_worker import NodeProbe, SensorFactory, probe_node
 from .records import KIND_BENCHMARK, STATUS_FAILED, RunRecord, new_run_id, utc_now_iso
@@ -79,32 +82,6 @@ def check_reachable(address: str, timeout_s: float) -> None:
         ) from exc
 
 
-@dataclass(frozen=True)
-class NodeInfo:
-    node_id: str
-    hostname: str
-    cpus: float
-    gpus: float
-
-
-@dataclass(frozen=True)
-class Shape:
-    """Resources one job asks for."""
-
-    cpus: float
-    gpus: float
-
-
-@dataclass
-class _Attempt:
-    index: int
-    job: JobSpec
-    done: int  # repetitions already stored
-    attempt: int = 0
-    node_id: str | None = None  # exclusive-node placement
-    errors: list[str] = field(default_factory=list)
-
-
 def wants_gpu(job: JobSpec) -> bool:
     return job.device.startswith("cuda")
 
@@ -151,6 +128,11 @@ class RayExecutor:
         self._owned = False
 
     # ------------------------------------------------------------------ cluster
+    @property
+    def ray(self) -> Any:
+        """The ``ray`` module once connected (connects on first use)."""
+        return self._ray if self._ray is not None else self.connect()
+
     def connect(self) -> Any:
         """Join (or start, when ``address`` is None) the cluster; idempotent."""
         ray = import_ray()
@@ -221,7 +203,7 @@ class RayExecutor:
                 hint="run them with --device cpu, or add GPU nodes (ray start --num-gpus N)",
             )
         for job in jobs:
-            if not self._eligible(job, nodes):
+            if not self.eligible(job, nodes):
                 s = self.shape(job)
                 raise ExecutorError(
                     f"a job asks for {s.cpus:g} CPU(s) and {s.gpus:g} GPU(s), more than any "
@@ -230,7 +212,8 @@ class RayExecutor:
                     hint="lower --cpus-per-job / --gpus-per-job",
                 )
 
-    def _eligible(self, job: JobSpec, nodes: Sequence[NodeInfo]) -> list[NodeInfo]:
+    def eligible(self, job: JobSpec, nodes: Sequence[NodeInfo]) -> list[NodeInfo]:
+        """The nodes with room for one ``job``."""
         fits = []
         for n in nodes:
             s = self.shape(job, n)
@@ -261,15 +244,13 @@ class RayExecutor:
             self.connect()
             nodes = self.nodes()
             todo = [
-                _Attempt(i, job, done)
+                Attempt(i, job, done)
                 for i, (job, done) in enumerate(
                     pending(self.resolve(jobs, nodes), resume_filter, summary)
                 )
             ]
             self.check([a.job for a in todo], nodes)
             if todo:
-                from ._ray_loop import Loop
-
                 Loop(self, nodes, sink, summary).run(todo)
         finally:
             summary.wall_s = time.monotonic() - t0
@@ -279,7 +260,7 @@ class RayExecutor:
     # ----------------------------------------------------------------- helpers
     def probe(self, nodes: Sequence[NodeInfo]) -> dict[str, NodeProbe]:
         """Idle baseline and inventory of every node, by a task pinned to each."""
-        ray = self._ray
+        ray = self.ray
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         remote = ray.remote(probe_node)
@@ -298,7 +279,7 @@ class RayExecutor:
                 self.probe_errors[node_id] = describe_error(exc)
         return probes
 
-    def failed_record(self, att: _Attempt, exc: BaseException) -> RunRecord:
+    def failed_record(self, att: Attempt, exc: BaseException) -> RunRecord:
         cause = getattr(exc, "cause", None) or exc
         job = att.job
         return RunRecord(

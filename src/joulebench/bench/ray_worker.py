@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -77,16 +77,25 @@ def run_job(
     suite: str | None,
     settings: RunnerSettings,
     sensor_factory: SensorFactory | None = None,
-) -> list[RunRecord]:
-    """Run ``job`` here and return its records, tagged with this node and attempt.
+) -> Iterator[RunRecord]:
+    """Run ``job`` here; yield each repetition's record (tagged with this node and attempt)
+    as soon as it ends, so the driver stores it before the next one starts.
 
-    Anything raised outside the job itself (sensors cannot be opened, the worker is
-    killed) reaches the driver, which retries; failures inside the job are ``failed``
-    records, as with the local executor.
+    Submitted as a Ray streaming generator. Anything raised outside the job itself
+    (sensors cannot be opened, the worker is killed) reaches the driver, which retries
+    after the last record it received; failures inside the job are ``failed`` records,
+    as with the local executor.
     """
     node_id = current_node_id()
     probe = probes.get(node_id)
     sensors = _open_sensors(sensor_factory, all_gpus=False)
+    tags = {
+        "executor": "ray",
+        "node_id": node_id,
+        "attempt": attempt,
+        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+        "baseline": "per-node idle probe" if probe is not None and probe.baseline else None,
+    }
     try:
         if probe is not None:
             env = dict(probe.environment)
@@ -95,26 +104,17 @@ def run_job(
 
             env = collect(sensors)
         env["hostname"] = socket.gethostname()
-        records = list(
-            execute_job(
-                job,
-                baseline=probe.baseline if probe is not None else None,
-                env=env,
-                carbon=carbon,
-                suite=suite,
-                sensors=sensors,
-                start_repetition=start_repetition,
-                settings=settings,
-            )
-        )
+        for record in execute_job(
+            job,
+            baseline=probe.baseline if probe is not None else None,
+            env=env,
+            carbon=carbon,
+            suite=suite,
+            sensors=sensors,
+            start_repetition=start_repetition,
+            settings=settings,
+        ):
+            yield replace(record, extra={**record.extra, **tags})
     finally:
         for s in sensors:
             s.close()
-    tags = {
-        "executor": "ray",
-        "node_id": node_id,
-        "attempt": attempt,
-        "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
-        "baseline": "per-node idle probe" if probe is not None and probe.baseline else None,
-    }
-    return [replace(r, extra={**r.extra, **tags}) for r in records]
