@@ -1,6 +1,7 @@
 """Energy measurement that stands alone: no torch, no transformers, no numpy.
 
-``joulebench.measure`` is both this package and a callable::
+``joulebench.measure`` (the attribute of the ``joulebench`` package) is a typed callable
+whose attributes are this package's::
 
     import joulebench
     with joulebench.measure(idle_s=5) as m:
@@ -9,13 +10,12 @@
     print(m.result.energy_j, m.result.components)
 
 Calling it builds a :class:`~joulebench.measure.meter.Meter` (arguments are the Meter's).
-Sensors are found by :func:`~joulebench.measure.discovery.discover` unless given.
+Sensors are this process's shared discovery (:func:`~joulebench.measure.discovery.shared`)
+unless given.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 from .results import ComponentEnergy, Measurement, PhaseResult
@@ -46,15 +46,3 @@ def __getattr__(name: str) -> Any:  # lazy: importing the package stays cheap
 
         return track
     raise AttributeError(name)
-
-
-class _CallableModule(types.ModuleType):
-    """Lets ``joulebench.measure(...)`` build a Meter while staying an importable package."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        from .meter import Meter
-
-        return Meter(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
