@@ -138,3 +138,18 @@ def test_every_format_renders_ten_tasks(tmp_path) -> None:
         out = write_report(render(report, fmt), tmp_path / f"r.{fmt}")
         assert out.stat().st_size > 1000
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv", "r.html", "r.json", "r.md"]
+
+
+def test_terminal_summary_fits_the_width_and_keeps_markup_literal() -> None:
+    from joulebench.carbon.context import CarbonContext
+    from joulebench.report.terminal import run_summary
+
+
+
+    records = corpus(60, tasks=("text-classification", "summarization"))
+    carbon = CarbonContext(intensity_g_per_kwh=400.0, source="grid [data v1]", pue=1.0)
+    for width in (80, 100, 140):
+        text = run_summary(records, carbon, "runs.db", width=width)
+        assert max(len(line) for line in text.splitlines()) <= width
+        assert "[data v1]" in text  # printed as text, not read as rich markup
+        assert "Wh/1k" in text and "By component" not in text

@@ -7,8 +7,6 @@ crash loses at most the repetition in progress; ``--resume`` runs only what is m
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -265,91 +263,8 @@ def _finish(summary: Any, path: str) -> int:
     return 0
 
 
-def _per_1000(values_j: list[float], n: int) -> float:
-    return statistics.fmean(values_j) / n * 1000.0
-
-
-def _busy_lines(records: Sequence[Any]) -> list[str]:
-    """One warning line each for busy idle baselines and busy repetitions (none if quiet)."""
-    lines = []
-    measured = [r.measurement for r in records]
-    idle_busy = [m for m in measured if m.idle_host_load is not None and m.idle_host_load.busy]
-    if idle_busy:
-        lines.append(
-            f"warning: the idle baseline of {len(idle_busy)} of {len(measured)} repetition(s) "
-            "was taken on a BUSY machine: their net figures are unreliable"
-        )
-    busy = [m for m in measured if m.host_load is not None and m.host_load.busy]
-    if busy:
-        worst = max(busy, key=lambda m: m.host_load.other_cpus).host_load
-        lines.append(
-            f"warning: {len(busy)} of {len(measured)} repetition(s) ran while other processes "
-            f"kept up to {worst.other_cpus:.2f} of {worst.logical_cpus} CPUs busy: their "
-            "machine-level figures include that work (rerun on a quiet machine, or --scope process)"
-        )
-    return [*lines, ""] if lines else []
-
-
 def render(records: Sequence[Any], carbon: Any, path: str) -> str:
-    """Per task and model: Wh per 1,000 queries (by component, with its method), carbon,
-    latency and throughput, averaged over repetitions."""
-    from ..units import emissions_g, j_to_wh
+    """The end-of-run summary: a view in ``report/`` over the report's own aggregates."""
+    from ..report.terminal import run_summary
 
-    groups: dict[str, list[Any]] = {}
-    for r in records:
-        if r.measurement is not None:
-            groups.setdefault(r.job_key or r.run_id, []).append(r)
-    if not groups:
-        return f"no finished repetitions to show; store: {path}"
-    main_rows, comp_rows = [], []
-    for recs in groups.values():
-        r0, n = recs[0], recs[0].n_queries or 1
-        phases = [r.measurement.phase("query") or r.measurement for r in recs]
-        totals = [p.energy_j for p in phases if p.energy_j is not None]
-        nets = [p.net_energy_j for p in phases if p.net_energy_j is not None]
-        total = _per_1000(totals, n) if totals else None
-        std = statistics.stdev(totals) / n * 1000.0 if len(totals) > 1 else None
-        grams = emissions_g(total, carbon.intensity_g_per_kwh, carbon.pue) if total else None
-        latency = statistics.median(r.extra.get("latency_median_ms", 0.0) for r in recs)
-        qps = [r.extra["queries_per_s"] for r in recs if r.extra.get("queries_per_s")]
-        estimate = any(c.method.value == "model" for p in phases for c in p.components)
-        total_txt = "n/a" if total is None else f"{j_to_wh(total):.3g}"
-        if std is not None:
-            total_txt += f" ± {j_to_wh(std):.2g}"
-        if estimate and total is not None:
-            total_txt += " (estimate)"
-        net_txt = f"{j_to_wh(_per_1000(nets, n)):.3g}" if nets else "n/a"
-        if nets and not all(r.measurement.net_reliable for r in recs):
-            net_txt += " (unreliable)"
-        main_rows.append([
-            r0.task or "", r0.model or "", r0.config.get("dataset_label") or r0.dataset or "",
-            str(len(recs)), total_txt, net_txt,
-            _format.grams(grams), f"{latency:,.0f}" if latency >= 100 else f"{latency:.3g}",
-            f"{statistics.fmean(qps):.3g}" if qps else "n/a",
-        ])
-        for i, c in enumerate(phases[0].components):
-            vals = [p.components[i].energy_j for p in phases if p.components[i].energy_j is not None]
-            label = _format.METHOD_LABELS.get(c.method, c.method.value)
-            comp_rows.append([
-                r0.task or "", r0.model or "", c.source, label,
-                f"{j_to_wh(_per_1000(vals, n)):.3g}" if vals else f"n/a ({c.gap or 'gap'})",
-            ])
-    lines = [
-        "Energy of the query phase per 1,000 queries (mean over repetitions):",
-        _format.table(
-            ["task", "model", "dataset", "reps", "Wh/1k", "net Wh/1k", "CO2eq/1k",
-             "ms/query", "queries/s"],
-            main_rows, right=(3, 4, 5, 6, 7, 8),
-        ),
-        "",
-        "By component:",
-        _format.table(["task", "model", "component", "method", "Wh/1k"], comp_rows, right=(4,)),
-        "",
-        *_busy_lines([r for recs in groups.values() for r in recs]),
-        f"carbon at {carbon.intensity_g_per_kwh:g} g CO2eq/kWh, PUE {carbon.pue:g} "
-        f"({carbon.source})",
-        f"store: {os.path.abspath(path)}",
-        "next: `joulebench report` writes an HTML report of the stored runs"
-        " (`joulebench export --format csv` for the raw figures)",
-    ]
-    return "\n".join(lines)
+    return run_summary(records, carbon, path)
