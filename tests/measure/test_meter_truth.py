@@ -189,7 +189,7 @@ def test_quiet_machine_gives_reliable_net(clock: FakeClock) -> None:
 def test_host_load_thresholds() -> None:
     assert not HostLoad(duration_s=10.0, other_cpus=0.1, logical_cpus=2).busy  # 5 %
     assert HostLoad(duration_s=10.0, other_cpus=1.0, logical_cpus=2).busy  # 50 %
-    assert not HostLoad(duration_s=0.5, other_cpus=1.0, logical_cpus=2).busy  # too short
+    assert not HostLoad(duration_s=0.2, other_cpus=1.0, logical_cpus=2).busy  # too short
     assert not HostLoad(duration_s=10.0, other_cpus=0.12, logical_cpus=1).busy  # < 0.15 CPU
 
 

@@ -37,7 +37,7 @@ __all__ = [
 
 BUSY_THRESHOLD = 0.10  # other processes' CPU use, as a fraction of all logical CPUs
 BUSY_MIN_CPUS = 0.15  # ... and at least this many CPUs (a 2-core machine: 0.2 CPUs)
-BUSY_MIN_DURATION_S = 1.0  # CPU times tick every 10 ms: shorter intervals cannot tell
+BUSY_MIN_DURATION_S = 0.25  # CPU times tick every 10 ms: 25 ticks per CPU at least
 
 
 @dataclass(frozen=True)
