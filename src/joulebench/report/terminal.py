@@ -51,8 +51,9 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequenc
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, expand=False)
     for i, h in enumerate(headers):
-        if i in right:  # figures never wrap; names fold to make room
-            table.add_column(h, justify="right", no_wrap=True)
+        if i in right:  # figures never wrap or shrink; names fold to make room
+            widest = max([len(h), *(len(row[i]) for row in rows)])
+            table.add_column(h, justify="right", no_wrap=True, min_width=widest)
         else:
             table.add_column(h, overflow="fold", min_width=min(len(h), 12))
     for row in rows:
@@ -175,5 +176,53 @@ def run_summary(
     console.print(
         "next: `joulebench report` writes an HTML report of the stored runs "
         "(`joulebench export --format csv` for the raw figures)"
+    )
+    return str(console.file.getvalue()).rstrip("\n")
+
+
+def _energy_of(record: RunRecord) -> str:
+    m = record.measurement
+    if m is None:
+        return "n/a"
+    phase = m.phase("query") or m
+    if phase.energy_j is None:
+        return "n/a"
+    estimate = any(c.method is Method.MODEL for c in phase.components)
+    return f"{units.j_to_wh(phase.energy_j):.3g}" + ("*" if estimate else "")
+
+
+def runs_table(records: Sequence[RunRecord], *, width: int | None = None) -> str:
+    """``joulebench runs``: one line per stored run (id prefix, date, what, energy).
+
+    Columns that hold one value for every run (kind, status, device) are left out of the
+    table and said once below it, so the table fits narrow terminals.
+    """
+    columns: dict[str, list[str]] = {
+        "id": [], "started (UTC)": [], "kind": [], "status": [], "task": [], "model": [],
+        "dataset": [], "device": [], "rep": [], "Wh": [],
+    }  # fmt: skip
+    for r in records:
+        device = r.config.get("device") or ""
+        what = r.model or (" ".join(r.command) if r.command else "")
+        values = [
+            r.run_id[:8], r.started_at[:16].replace("T", " "), r.kind, r.status,
+            r.task or "", what, r.dataset or "", str(device),
+            "" if r.repetition is None else str(r.repetition), _energy_of(r),
+        ]  # fmt: skip
+        for key, value in zip(columns, values, strict=True):
+            columns[key].append(value)
+    common = {
+        k: v[0] for k, v in columns.items() if k in ("kind", "status", "device") and len(set(v)) == 1
+    }
+    shown = [k for k in columns if k not in common and any(columns[k])]
+    rows = [[columns[k][i] for k in shown] for i in range(len(records))]
+    right = tuple(i for i, k in enumerate(shown) if k in ("rep", "Wh"))
+    console = _console(width or terminal_width())
+    console.print(_table(shown, rows, right=right))
+    same = "; ".join(f"{k}: {v or 'n/a'}" for k, v in common.items())
+    console.print(
+        f"{len(records)} run(s)" + (f" (all {same})" if same else "")
+        + "; Wh: the query phase (or the whole window); * includes model ESTIMATES. "
+        "Any unique prefix of an id names the run in `joulebench compare`."
     )
     return str(console.file.getvalue()).rstrip("\n")

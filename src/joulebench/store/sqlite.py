@@ -220,6 +220,20 @@ class Store:
         )
         return self._select(where, params)
 
+    FILTER_FIELDS = ("task", "model", "dataset", "status", "kind", "suite")
+
+    def distinct(self, field: str) -> list[str]:
+        """The distinct non-null values of a filterable field (task, model, ...), sorted."""
+        if field not in self.FILTER_FIELDS:
+            raise ValueError(f"not a filter field: {field!r}")
+        sql = f"SELECT DISTINCT {field} FROM runs WHERE {field} IS NOT NULL ORDER BY {field}"
+        return [str(row[0]) for row in self._query(sql)]
+
+    def runs_with_id_prefix(self, prefix: str) -> list[RunRecord]:
+        """Runs whose id starts with ``prefix`` (a full id matches itself)."""
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self._select("r.run_id LIKE ? ESCAPE '\\'", (escaped + "%",))
+
     def count_runs(self, *, status: str | None = None, kind: str | None = None) -> int:
         where, params = _where(status=status, kind=kind)
         sql = "SELECT COUNT(*) FROM runs r" + (f" WHERE {where}" if where else "")
