@@ -41,7 +41,7 @@ from .aggregate import (
     task_summaries,
 )
 from .breakeven import BreakEven, breakeven
-from .compare import Comparison, compare_values
+from .compare import Comparison, PairedComparison, Pairing, compare_values, pair_runs
 from .efficiency import FlopsCell, flops_efficiency
 from .hardware import (
     DEVICE_PEAKS,
@@ -73,6 +73,8 @@ __all__ = [
     "DevicePeak",
     "FlopsCell",
     "MultiPurposeRow",
+    "PairedComparison",
+    "Pairing",
     "PeakEfficiency",
     "RunSample",
     "ScalingFit",
@@ -90,6 +92,7 @@ __all__ = [
     "in_task_cohort",
     "is_zero_shot",
     "loglog_fit",
+    "pair_runs",
     "peak_for_gpu",
     "percentile",
     "quality_of",

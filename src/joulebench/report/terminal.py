@@ -226,3 +226,13 @@ def runs_table(records: Sequence[RunRecord], *, width: int | None = None) -> str
         "Any unique prefix of an id names the run in `joulebench compare`."
     )
     return str(console.file.getvalue()).rstrip("\n")
+
+
+def plain_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = (),
+    width: int | None = None,
+) -> str:
+    """One width-aware table as text (the same drawing as the run summary)."""
+    console = _console(width or terminal_width())
+    console.print(_table(headers, rows, right))
+    return str(console.file.getvalue()).rstrip("\n")
