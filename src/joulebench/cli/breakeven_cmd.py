@@ -13,6 +13,14 @@ from .main import db_path
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "breakeven",
+        epilog=(
+            "examples:\n"
+            "  joulebench breakeven --training-kwh 1000 --model random:distilgpt2 "
+            "--queries-per-day 1e6\n"
+            "  joulebench breakeven --training-kwh 50000 --finetune-kwh 200 "
+            "--kwh-per-query 0.0003"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="inferences until inference energy equals training + fine-tuning energy",
         description=(
             "How many queries (and days, given a rate) until inference has used as much "
@@ -20,12 +28,17 @@ def register(subparsers: Any) -> None:
             "query-phase energy per query for that model (all its tasks and datasets)."
         ),
     )
-    parser.add_argument("--training-kwh", type=float, required=True, metavar="X")
-    parser.add_argument("--finetune-kwh", type=float, default=0.0, metavar="Y")
+    parser.add_argument("--training-kwh", type=float, required=True, metavar="X",
+                        help="energy of training the model, kWh (required)")
+    parser.add_argument("--finetune-kwh", type=float, default=0.0, metavar="Y",
+                        help="energy of fine-tuning it, kWh (default 0)")
     per = parser.add_mutually_exclusive_group(required=True)
-    per.add_argument("--model", metavar="M", help="use the store's runs of this model")
-    per.add_argument("--kwh-per-query", type=float, metavar="Q")
-    parser.add_argument("--queries-per-day", type=float, default=None, metavar="D")
+    per.add_argument("--model", metavar="M",
+                     help="take the energy per query from the store's runs of this model")
+    per.add_argument("--kwh-per-query", type=float, metavar="Q",
+                     help="or give the inference energy per query, kWh")
+    parser.add_argument("--queries-per-day", type=float, default=None, metavar="D",
+                        help="queries per day, to say how many days until break-even")
     parser.set_defaults(func=run)
 
 

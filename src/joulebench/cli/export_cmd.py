@@ -13,6 +13,13 @@ from .main import db_path
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "export",
+        epilog=(
+            "examples:\n"
+            "  joulebench export --output runs.csv\n"
+            "  joulebench export --format codecarbon --output emissions.csv --task summarization\n"
+            "  joulebench export --format parquet --output runs.parquet"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         help="export stored runs (csv, parquet, codecarbon)",
         description=(
             "Export stored runs: csv (one row per run, energy per domain with provenance), "
@@ -20,7 +27,8 @@ def register(subparsers: Any) -> None:
             "emissions.csv columns: kWh, kg CO2eq). Unknown figures are empty cells."
         ),
     )
-    parser.add_argument("--format", choices=("csv", "parquet", "codecarbon"), default="csv")
+    parser.add_argument("--format", choices=("csv", "parquet", "codecarbon"), default="csv",
+                        help="csv (default), parquet or codecarbon (emissions.csv columns)")
     parser.add_argument(
         "--output",
         "-o",

@@ -9,7 +9,14 @@ from . import _format
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("suites", help="list the benchmark suites and their sizes")
+    p = sub.add_parser(
+        "suites",
+        help="list the benchmark suites and their sizes",
+        description="List the built-in suites (quick, paper, energy-score): jobs, models, "
+        "datasets and measured queries of each. Run one with `joulebench run --suite NAME`; "
+        "`joulebench run --suite NAME --dry-run` lists its jobs and a rough cost; a suite can "
+        "also be a .toml file of your own.",
+    )
     p.set_defaults(func=run)
 
 
