@@ -14,6 +14,7 @@ module boundary that meets them, always with ``raise ... from exc``.
     +-- DataError              a dataset, column, row or image cannot be used
     +-- ModelError             a model cannot be found, loaded or run for a task
     +-- ExecutorError          a job could not be scheduled or its worker died
+    +-- EndpointError          a serving endpoint cannot be reached or answers wrongly
 
 The CLI prints ``str(error)`` (one line) and the hint, and exits non-zero.
 """
@@ -62,6 +63,10 @@ class ModelError(JoulebenchError):
 
 
 class ExecutorError(JoulebenchError):
+    pass
+
+
+class EndpointError(JoulebenchError):
     pass
 
 

@@ -13,6 +13,7 @@ from joulebench.errors import UsageError
 from joulebench.measure.fake import FakeSensor
 from joulebench.measure.sensor import Domain
 from joulebench.stats import ci_half_width_pct
+from joulebench.tasks.base import TaskSpec
 
 from .fakes import FakeTasks, rows_loader
 
@@ -142,7 +143,9 @@ def test_adaptive_stops_once_the_interval_is_tight() -> None:
 def test_batch_needs_a_batching_runner_and_a_text_task() -> None:
     (rec,) = execute_job(job(batch_size=2), sensors=[], settings=settings(FakeTasks()))
     assert rec.status == STATUS_FAILED and "one input at a time" in (rec.error or "")
-    image_task = SimpleNamespace(SPEC=SimpleNamespace(input_kind="image"))
+    image_spec = TaskSpec(name="fake-task", title="Fake", input_kind="image",
+                          default_columns=("image",), preprocessing="none")
+    image_task = SimpleNamespace(SPEC=image_spec)
     with pytest.raises(UsageError, match="batch"):
         validate_job(job(batch_size=2), RunnerSettings(task_loader=lambda _n: image_task))
 

@@ -66,6 +66,8 @@ class Progress(Protocol):
     ) -> None: ...
     def job(self, index: int, job: JobSpec, queries: int) -> None: ...
     def advance(self, n: int) -> None: ...
+    def stage(self, text: str) -> None: ...  # what the current job is doing
+    def note(self, text: str) -> None: ...  # a line the user should read
     def close(self) -> None: ...
 
 
@@ -81,60 +83,14 @@ class NoProgress:
     def advance(self, n: int) -> None:
         pass
 
-    def close(self) -> None:
+    def stage(self, text: str) -> None:
         pass
 
-
-class TqdmProgress:
-    """Two tqdm bars on stderr: the whole run (ETA overall) and the current job."""
-
-    def __init__(self) -> None:
-        self._all: Any = None
-        self._job: Any = None
-
-    def start(
-        self, total_queries: int, n_jobs: int, jobs: Sequence[tuple[JobSpec, int]] = ()
-    ) -> None:
-        from tqdm import tqdm
-
-        from .estimate import estimate_job, guess_device
-
-        self._n_jobs = n_jobs
-        # The overall bar counts estimated seconds (the dry-run prior), not queries, so its
-        # ETA does not treat a 5 s image like a 20 ms classification.
-        self._weights = [
-            estimate_job(j, guess_device(j.device)).seconds / (j.n_queries * j.repetitions)
-            for j, _ in jobs
-        ]
-        total = sum(w * q for w, (_, q) in zip(self._weights, jobs, strict=True))
-        self._weight = 1.0
-        self._all = tqdm(
-            total=total or total_queries, desc="all jobs", file=sys.stderr, position=0,
-            dynamic_ncols=True, leave=True,
-            bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}, rough ETA]",
-        )  # fmt: skip
-
-    def job(self, index: int, job: JobSpec, queries: int) -> None:
-        from tqdm import tqdm
-
-        if self._job is not None:
-            self._job.close()
-        self._weight = self._weights[index] if index < len(self._weights) else 1.0
-        desc = f"[{index + 1}/{self._n_jobs}] {job.task} {job.model} {job.label}"
-        self._job = tqdm(
-            total=queries, desc=desc, unit="q", file=sys.stderr, position=1,
-            dynamic_ncols=True, leave=False,
-        )  # fmt: skip
-
-    def advance(self, n: int) -> None:
-        self._job.update(n)
-        self._all.update(n * self._weight)
+    def note(self, text: str) -> None:
+        print(text, file=sys.stderr)
 
     def close(self) -> None:
-        for bar in (self._job, self._all):
-            if bar is not None:
-                bar.close()
-        self._job = self._all = None
+        pass
 
 
 def pending(
@@ -207,6 +163,7 @@ class LocalExecutor:
                     start_repetition=done,
                     on_queries=self.progress.advance,
                     settings=self.settings,
+                    observer=self.progress,
                 ):
                     sink(record)
                     summary.records.append(record)

@@ -26,15 +26,29 @@ from typing import Any
 from ..errors import ModelError, SensorError, UsageError
 from ..measure.fake import FakeSensor
 from ..measure.sensor import Domain, Sensor
-from ..tasks.base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from ..tasks.base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
 
 NAME = "fake-task"
 SPEC = TaskSpec(
     name=NAME,
     title="Fake task",
-    input_kind="text",
+    input_kind=InputKind.TEXT,
     default_columns=("text",),
     preprocessing="none",
+    options=(
+        TaskOption("sleep_s", float, 0.0, "seconds each query sleeps"),
+        TaskOption("crash_marker", str, None,
+                   "a path: the first process to load creates it and kills itself"),
+    ),
 )
 
 

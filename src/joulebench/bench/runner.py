@@ -23,7 +23,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, cast
 
 from .. import __version__
 from ..carbon.context import CarbonContext
@@ -33,16 +33,24 @@ from ..measure.results import IdleBaseline, Measurement
 from ..measure.sensor import Sensor
 from ..models.source import parse_model_spec
 from ..stats import ci_half_width_pct, latency_summary
-from ..tasks.base import LoadedTask, Prepared, QueryResult, no_phase
+from ..tasks.base import BatchTaskRunner, LoadedTask, Prepared, QueryResult, TaskPlugin, no_phase
 from .flops import count_mean_flops
 from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, new_run_id, utc_now_iso
 from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
 
 PRODUCER = f"joulebench {__version__}"
-BATCH_INPUT_KINDS = ("text", "question-context", "image")  # and the task's SPEC.batched
+# How each internal stage reads in the progress display.
+STAGE_WORDS = {
+    "task": "starting",
+    "inputs": "loading inputs",
+    "load": "loading the model",
+    "prepare": "preparing inputs",
+    "warmup": "warming up",
+    "count flops": "counting FLOPs",
+}
 
 
-def _default_task_loader(name: str) -> Any:
+def _default_task_loader(name: str) -> TaskPlugin:
     from ..tasks.catalog import get_task
 
     return get_task(name)
@@ -54,6 +62,13 @@ def _default_rows_loader(spec: str, **kwargs: Any) -> Any:
     return load_rows(spec, **kwargs)
 
 
+class JobObserver(Protocol):
+    """Told what a job is doing (a progress display)."""
+
+    def stage(self, text: str) -> None: ...
+    def note(self, text: str) -> None: ...
+
+
 @dataclass(frozen=True)
 class RunnerSettings:
     """How the runner behaves; picklable so a worker gets the same settings."""
@@ -63,29 +78,27 @@ class RunnerSettings:
     sync_cuda: bool | None = None
     scope: str = "machine"  # the model sensors' scope (measure.sensor.SCOPES); recorded
     count_flops: bool = True  # count one query's FLOPs after warm-up (bench.flops), unmeasured
-    task_loader: Callable[[str], Any] = field(default=_default_task_loader)
+    task_loader: Callable[[str], TaskPlugin] = field(default=_default_task_loader)
     rows_loader: Callable[..., Any] = field(default=_default_rows_loader)
 
 
 def validate_job(job: JobSpec, settings: RunnerSettings | None = None) -> None:
-    """Check names before anything runs: unknown task or model, batch on a task that
-    runs one input at a time.
+    """Check the job before anything runs: unknown task or model, an option the task
+    does not declare (or of the wrong type), a batch on a task that runs one input at a time.
 
     Raises :class:`UsageError` (with suggestions) so a typo costs nothing.
     """
     settings = settings or RunnerSettings()
-    module = settings.task_loader(job.task)
+    spec = settings.task_loader(job.task).SPEC
     parse_model_spec(job.model)
-    if job.batch_size > 1:
-        spec = getattr(module, "SPEC", None)
-        kind = getattr(spec, "input_kind", None)
-        if kind not in BATCH_INPUT_KINDS or not getattr(spec, "batched", False):
-            from ..tasks.catalog import batched_tasks
+    spec.bind_options(job.options_dict)
+    if job.batch_size > 1 and not spec.batched:
+        from ..tasks.catalog import batched_tasks
 
-            raise UsageError(
-                f"--batch-size {job.batch_size}: task {job.task} runs one input at a time",
-                hint="use --batch-size 1; tasks that batch: " + ", ".join(batched_tasks()),
-            )
+        raise UsageError(
+            f"--batch-size {job.batch_size}: task {job.task} runs one input at a time",
+            hint="use --batch-size 1; tasks that batch: " + ", ".join(batched_tasks()),
+        )
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -183,11 +196,28 @@ class _Job:
         self.suite = suite
         self.sensors = list(sensors)
         self.settings = settings
-        self.stage = "setup"
+        self.observer: JobObserver | None = None
+        self._stage = "setup"
         self.config: dict[str, Any] = job.to_dict()
         self.config["scope"] = settings.scope
         self.loaded: LoadedTask | None = None
+        self.batched = False  # the task's SPEC.batched: its runner has run_batch
         self.fingerprint: str | None = None
+
+    @property
+    def stage(self) -> str:
+        return self._stage
+
+    @stage.setter
+    def stage(self, name: str) -> None:
+        """Where the job is (stored with a failure); shown live through the observer."""
+        self._stage = name
+        if self.observer is not None:
+            words = STAGE_WORDS.get(name)
+            if words is None and name.startswith("repetition "):
+                rep = int(name.split()[1])
+                words = f"repetition {rep + 1}/{self.job.repetitions}"
+            self.observer.stage(words or name)
 
     def meter(self) -> Meter:
         return Meter(
@@ -242,6 +272,7 @@ def execute_job(
     start_repetition: int = 0,
     on_queries: Callable[[int], None] | None = None,
     settings: RunnerSettings | None = None,
+    observer: JobObserver | None = None,
 ) -> Iterator[RunRecord]:
     """Run ``job``; yield one record per repetition (or one failed record) as it finishes.
 
@@ -249,7 +280,9 @@ def execute_job(
     ``sensors``: the session's sensors; ``None`` uses this process's shared discovery
     for ``settings.scope`` (a worker process). ``start_repetition``: repetitions already stored
     (``--resume``); only ``job.repetitions - start_repetition`` more are run.
-    ``on_queries(n)`` is called as queries finish (progress bars).
+    ``on_queries(n)`` is called as queries finish (progress bars); ``observer.stage(words)``
+    as the job moves on (loading the model, warming up, repetition r/R) and
+    ``observer.note(line)`` for what the user should know (e.g. rows that repeat).
     KeyboardInterrupt propagates: repetitions already yielded are kept by the caller.
     """
     settings = settings or RunnerSettings()
@@ -266,6 +299,7 @@ def execute_job(
         settings=settings,
     )
     try:
+        state.observer = observer
         yield from _run(state, start_repetition, on_queries)
     finally:
         state.loaded = None
@@ -276,12 +310,13 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
     """Inputs first (cheap to fail), then the model (measured "load"), then preparation."""
     job = state.job
     state.stage = "task"
-    module = state.settings.task_loader(job.task)
+    task = state.settings.task_loader(job.task)
     source = parse_model_spec(job.model)
+    options = task.SPEC.bind_options(job.options_dict)
     state.stage = "inputs"
     sample = state.settings.rows_loader(
         job.dataset,
-        task=module.SPEC,
+        task=task.SPEC,
         column=job.column,
         n=job.n_queries,
         split=job.split,
@@ -298,17 +333,23 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
         "rows": len(rows),
         "cycled": len(rows) < job.n_queries,
     }
+    if len(rows) < job.n_queries and state.observer is not None:
+        state.observer.note(
+            f"note: {job.label} has {len(rows)} row(s), fewer than -n {job.n_queries}: "
+            f"rows repeat (each about {job.n_queries / len(rows):.3g} times); the run records "
+            "it (config.input.cycled)"
+        )
     setup: dict[str, Any] = {}
     state.stage = "load"
     meter = state.meter()
     with meter:
         with meter.phase("load"):
-            state.loaded = loaded = module.load(
+            state.loaded = loaded = task.load(
                 source,
                 device=job.device,
                 dtype=job.dtype,
                 trust_remote_code=job.trust_remote_code,
-                **job.options_dict,
+                **options,
             )
         state.stage = "prepare"
         runner = loaded.runner
@@ -329,7 +370,8 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
         setup["flops"] = count_mean_flops(runner, queried, device=job.device)
     state.config["model_info"] = dict(loaded.info)
     state.config["model_label"] = loaded.model_label
-    state.config["preprocessing"] = getattr(getattr(module, "SPEC", None), "preprocessing", "")
+    state.config["preprocessing"] = task.SPEC.preprocessing
+    state.batched = task.SPEC.batched
     return prepared, setup
 
 
@@ -387,13 +429,13 @@ def _run(
     runner = state.loaded.runner
     items: list[Any] = _cycle(prepared, job.n_queries)
     per_call = 1
+    run: Callable[[Any, Any], Any]
     if job.batch_size > 1:
-        run_batch = getattr(runner, "run_batch", None)
-        if run_batch is None:
+        if not state.batched:  # its spec does not promise run_batch
             error = UsageError(f"the {job.task} runner takes one input at a time; use batch size 1")
             yield state.failed(error, started_at, None)
             return
-        run = run_batch
+        run = cast(BatchTaskRunner, runner).run_batch  # SPEC.batched promises it
         items = _batches(items, job.batch_size)
         per_call = job.batch_size
     else:

@@ -96,3 +96,24 @@ def net_line(m: Any) -> str:
         return f"net of idle    n/a (no net figure for {', '.join(missing)})"
     flag = "" if m.net_reliable else "  UNRELIABLE: idle baseline taken on a busy machine"
     return f"net of idle    {energy(m.net_energy_j)}  (idle measured {m.idle_s:g} s){flag}"
+
+
+def wrap(text: str, width: int | None = None) -> str:
+    """``text`` folded to the terminal's width (``COLUMNS`` honoured), line by line;
+    continuation lines are indented two spaces."""
+    import shutil
+    import textwrap
+
+    width = width or max(60, shutil.get_terminal_size((100, 24)).columns)
+    out = []
+    for line in text.splitlines() or [""]:
+        if len(line) <= width:
+            out.append(line)
+            continue
+        out.extend(
+            textwrap.wrap(
+                line, width, subsequent_indent="  ", break_long_words=True,
+                break_on_hyphens=False,
+            )
+        )  # fmt: skip
+    return "\n".join(out)

@@ -1,7 +1,8 @@
 """``joulebench run --executor ray`` options, and the executor they build.
 
-``run_cmd`` calls :func:`add_ray_options` on its parser and :func:`make_executor` when
-``--executor ray`` is given; Ray itself is imported only when the executor connects.
+``run_cmd`` calls :func:`add_ray_options` on its parser; :data:`RAY` (the ``ray`` entry of
+the executor registry, :mod:`.executors`) calls :func:`make_executor` when ``--executor
+ray`` is given; Ray itself is imported only when the executor connects.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 from typing import Any
 
 from ..errors import UsageError
+from .executors import ExecutorContext, ExecutorPlugin
 
 RAY_ONLY = ("address", "cpus_per_job", "gpus_per_job", "max_retries", "exclusive_node")
 
@@ -83,3 +85,13 @@ def make_executor(
         progress=progress,
         settings=settings,
     )
+
+
+def _create(args: argparse.Namespace, ctx: ExecutorContext) -> Any:
+    return make_executor(
+        args, carbon=ctx.carbon, suite=ctx.suite, progress=ctx.progress, settings=ctx.settings
+    )
+
+
+# Registered as the ``ray`` executor (cli/executors.py); each node measures its own idle.
+RAY = ExecutorPlugin("a Ray cluster, one task per job", _create, local_baseline=False)

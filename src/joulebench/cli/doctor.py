@@ -1,4 +1,5 @@
-"""``joulebench doctor``: which energy sensors work here, how they measure, how to fix."""
+"""``joulebench doctor``: which energy sensors work here, how they measure, how to fix;
+and which plugins (tasks, sensors, executors, report views of other packages) are installed."""
 
 from __future__ import annotations
 
@@ -21,11 +22,30 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
 
 
+def plugins() -> list[tuple[str, str, str]]:
+    """(kind, name, origin) of every registration made by another package (entry points).
+
+    Reads the entry points of every registry (a duplicate name raises UsageError) but
+    imports no plugin; a plugin that cannot be imported says so when it is used.
+    """
+    from ..measure.discovery import SENSORS
+    from ..registry import BUILT_IN
+    from ..report import VIEWS
+    from ..tasks.catalog import TASKS
+    from .executors import EXECUTORS
+
+    registries = (("task", TASKS), ("sensor", SENSORS), ("executor", EXECUTORS),
+                  ("report view", VIEWS))
+    return [(kind, e.name, e.origin) for kind, registry in registries
+            for e in registry.entries() if e.origin != BUILT_IN]
+
+
 def run(args: argparse.Namespace) -> int:
     from ..measure.discovery import discover
     from ..measure.inventory import collect
 
     settings = sensor_settings(args)
+    extensions = plugins()
     with discover(**settings) as found:
         statuses = list(found.statuses)
         sources = [s.info.source for s in found.sensors]
@@ -47,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
                         for s in statuses
                     ],
                     "will_use": sources,
+                    "plugins": [
+                        {"kind": kind, "name": name, "origin": origin}
+                        for kind, name, origin in extensions
+                    ],
                     "scope": settings["scope"],
                     "environment": env,
                 },
@@ -63,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         if s.fix:
             print(f"      fix: {s.fix}")
     print()
+    for kind, name, origin in extensions:
+        print(f"plugin {kind} {name}: {origin}")
     print("will measure with: " + (", ".join(sources) if sources else "nothing"))
     print(f"scope: {_format.scope_text(settings['scope'])} (--scope machine|process)")
     from ..measure.sensor import Method

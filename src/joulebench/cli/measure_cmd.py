@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         if args.idle_s:
             print(f"measuring {args.idle_s:g} s of idle power first ...", file=sys.stderr)
             baseline = meter.measure_idle(args.idle_s)
-            print(_format.idle_line(baseline), file=sys.stderr)
+            print(_format.wrap(_format.idle_line(baseline)), file=sys.stderr)
             meter = Meter(discovery.sensors, scope=settings["scope"], baseline=baseline)
         with Store.open(path) as store:
             started_at = utc_now_iso()
@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
                 carbon=carbon,
             )
             store.write_run(record)
-    print(render(record, path))
+    print(_format.wrap(render(record, path)))
     return exit_code
 
 

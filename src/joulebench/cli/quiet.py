@@ -91,7 +91,10 @@ def library_output(*, verbose: bool = False) -> Iterator[Hidden]:
     with warnings.catch_warnings():
         warnings.simplefilter("default")
 
-        def keep(message: Any, category: Any, filename: str, lineno: int, *a: Any) -> None:
+        def keep(
+            message: Warning | str, category: type[Warning], filename: str, lineno: int,
+            file: Any = None, line: str | None = None,
+        ) -> None:  # fmt: skip
             hidden.messages.append((_origin(filename), f"{category.__name__}: {message}"))
 
         warnings.showwarning = keep
@@ -105,11 +108,11 @@ def library_output(*, verbose: bool = False) -> Iterator[Hidden]:
                 lib.propagate = propagate
                 for h in handlers:
                     lib.addHandler(h)
-            for key, value in saved.items():
-                if value is None:
+            for key, old in saved.items():
+                if old is None:
                     os.environ.pop(key, None)
                 else:
-                    os.environ[key] = value
+                    os.environ[key] = old
 
 
 def _quiet_loaded_libraries() -> None:

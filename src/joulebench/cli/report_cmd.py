@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-FORMATS = ("html", "md", "json", "csv")
-
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
@@ -20,7 +18,8 @@ def register(subparsers: Any) -> None:
             "self-contained file that needs no network to view."
         ),
     )
-    p.add_argument("--format", choices=FORMATS, default="html", help="output format (html)")
+    p.add_argument("--format", default="html", metavar="FORMAT",
+                   help="output format: html (default), md, json, csv, or a plugin's view")
     p.add_argument(
         "--output",
         "-o",
@@ -47,11 +46,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import StoreError
-    from ..report import DEFAULT_NAMES, render, write_report
+    from ..report import VIEWS, default_name, render, write_report
     from ..report.build import build_report, failed_summary
     from ..store import Store
     from .main import db_path
 
+    VIEWS.get(args.format)  # an unknown format (or a broken plugin view) fails first
     path = db_path(args)
     with Store.open(path, create=False) as store:
         records = store.runs()
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     if args.output == "-":
         sys.stdout.write(text)
         return 0
-    target = write_report(text, args.output or DEFAULT_NAMES[args.format])
+    target = write_report(text, args.output or default_name(args.format))
     n_runs = report.methodology.n_runs
     print(
         f"wrote {args.format} report of {n_runs:,} run(s) over {len(report.tasks)} task(s) "

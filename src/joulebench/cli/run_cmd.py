@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import UsageError, closest
 from . import _format
-from ._ray import add_ray_options, check_ray_args, make_executor
+from ._ray import add_ray_options, check_ray_args
 from .common import (
     add_carbon_options,
     add_sensor_options,
@@ -21,6 +21,7 @@ from .common import (
     check_seconds,
     sensor_settings,
 )
+from .executors import EXECUTORS, ExecutorContext
 
 DESCRIPTION = """\
 Run a benchmark suite (default: quick, every task offline in minutes) or a single job
@@ -69,11 +70,14 @@ def register(sub: Any) -> None:
                           "gives energy net of idle (default 2)")
     how.add_argument("--trust-remote-code", action="store_true", default=None,
                      help="allow models whose code lives on the Hub")
-    how.add_argument("--executor", choices=("local", "ray"), default="local", help="where jobs run")
+    how.add_argument("--executor", default="local", metavar="NAME",
+                     help="where jobs run: local (default), ray, or a plugin's executor")
     how.add_argument("--resume", action="store_true",
                      help="skip repetitions the store already holds for the same job")
     how.add_argument("--dry-run", action="store_true", help="list the jobs and a rough cost; run nothing")
     how.add_argument("--no-progress", action="store_true", help="no progress bars")
+    how.add_argument("--verbose", action="store_true",
+                     help="let other libraries' warnings, logs and progress bars through")
     add_carbon_options(p)
     add_sensor_options(p)
     add_ray_options(p)
@@ -185,6 +189,7 @@ def run(args: argparse.Namespace) -> int:
     from .main import db_path
 
     check_ray_args(args)
+    executor = EXECUTORS.get(args.executor)  # an unknown name fails before anything runs
     jobs, suite_name = build_jobs(args)
     for job in jobs:
         validate_job(job)
@@ -197,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
     from ..measure.inventory import collect
     from ..measure.meter import Meter
     from ..store import Store
+    from .quiet import library_output
 
     carbon = carbon_from_args(args)
     settings = sensor_settings(args)
@@ -205,17 +211,19 @@ def run(args: argparse.Namespace) -> int:
     with discover(**settings) as discovery:
         sensors = list(discovery.sensors)
         baseline = None
-        if args.idle_s > 0 and args.executor == "local":  # ray: per node, on the node
+        if args.idle_s > 0 and executor.local_baseline:  # ray: per node, on the node
             print(f"measuring {args.idle_s:g} s of idle power ...", file=sys.stderr)
             baseline = Meter(sensors, scope=settings["scope"]).measure_idle(args.idle_s)
-            print(_format.idle_line(baseline), file=sys.stderr)
-        print(f"scope: {_format.scope_text(settings['scope'])}", file=sys.stderr)
-        with Store.open(path) as store:
+            print(_format.wrap(_format.idle_line(baseline)), file=sys.stderr)
+        print(_format.wrap(f"scope: {_format.scope_text(settings['scope'])}"), file=sys.stderr)
+        with Store.open(path) as store, library_output(verbose=args.verbose) as hidden:
             summary, shown = _execute(
                 args, jobs, suite_name, store, sensors=sensors, baseline=baseline,
                 carbon=carbon, runner=RunnerSettings(scope=settings["scope"]), env=collect(sensors),
             )
     print(render(shown, carbon, path))
+    if hidden.summary():
+        print(_format.wrap(hidden.summary() or ""), file=sys.stderr)
     return _finish(summary, path)
 
 
@@ -223,18 +231,13 @@ def _execute(
     args: argparse.Namespace, jobs: Sequence[Any], suite_name: str | None, store: Any, *,
     sensors: Sequence[Any], baseline: Any, carbon: Any, runner: Any, env: Any,
 ) -> tuple[Any, list[Any]]:
-    from ..bench.executor import LocalExecutor, TqdmProgress
+    from .progress import progress_for
 
-    progress = None if args.no_progress else TqdmProgress()
-    if args.executor == "ray":
-        executor: Any = make_executor(
-            args, carbon=carbon, suite=suite_name, progress=progress, settings=runner
-        )
-    else:
-        executor = LocalExecutor(
-            baseline=baseline, env=env, carbon=carbon, suite=suite_name,
-            sensors=sensors, progress=progress, settings=runner,
-        )
+    context = ExecutorContext(
+        settings=runner, carbon=carbon, suite=suite_name, progress=progress_for(args),
+        sensors=sensors, baseline=baseline, env=env,
+    )
+    executor = EXECUTORS.get(args.executor).create(args, context)
     resume = (lambda j: store.completed_repetitions(j.job_key)) if args.resume else None
     summary = executor.run(jobs, store.write_run, resume_filter=resume)
     shown = list(summary.ok)
@@ -250,11 +253,12 @@ def _finish(summary: Any, path: str) -> int:
         print(f"resume: {summary.jobs_skipped} job(s) already complete in the store, skipped")
     for r in summary.failures:
         where = f"repetition {r.repetition}" if r.repetition is not None else r.extra.get("stage")
-        print(f"failed: {r.task} {r.model} {r.dataset} ({where}): {r.error}", file=sys.stderr)
+        print(_format.wrap(f"failed: {r.task} {r.model} {r.dataset} ({where}): {r.error}"),
+              file=sys.stderr)
     if summary.interrupted:
         kept = len(summary.ok)
-        print(f"interrupted: kept {kept} finished repetition(s) in {path}; "
-              "run the same command with --resume to finish", file=sys.stderr)
+        print(_format.wrap(f"interrupted: kept {kept} finished repetition(s) in {path}; "
+              "run the same command with --resume to finish"), file=sys.stderr)
         return 130
     if summary.failures:
         print(f"{len(summary.failures)} job(s) failed; the others' results are stored",

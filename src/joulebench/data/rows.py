@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, UsageError
-from ..tasks.base import TaskSpec
+from ..spec import InputKind, TaskSpec
 
 FILE_SUFFIXES = (".csv", ".tsv", ".jsonl", ".json", ".parquet")
 IMAGE_COLUMNS = ("image", "img", "image_url", "path")
@@ -19,7 +19,7 @@ IMAGE_COLUMNS = ("image", "img", "image_url", "path")
 def _default_columns(task: TaskSpec) -> tuple[str, ...]:
     if task.default_columns:
         return task.default_columns
-    return IMAGE_COLUMNS if task.input_kind == "image" else ("text",)
+    return IMAGE_COLUMNS if task.input_kind == InputKind.IMAGE else ("text",)
 
 
 def resolve_columns(available: list[str], task: TaskSpec, column: str | None) -> tuple[str, ...]:
@@ -31,20 +31,20 @@ def resolve_columns(available: list[str], task: TaskSpec, column: str | None) ->
         if missing:
             raise DataError(f"column {missing[0]!r} does not exist; columns: {listing}",
                             hint="pick one with --column")
-        if task.input_kind == "question-context" and len(wanted) != 2:
+        if task.input_kind == InputKind.QUESTION_CONTEXT and len(wanted) != 2:
             raise UsageError(f"{task.name} needs two columns, question and context: "
                              "--column question,context")
-        if task.input_kind == "sentence-pair" and len(wanted) != 2:
+        if task.input_kind == InputKind.SENTENCE_PAIR and len(wanted) != 2:
             raise UsageError(f"{task.name} needs two columns, one sentence each: "
                              "--column sentence1,sentence2")
         return wanted
     defaults = _default_columns(task)
-    if task.input_kind == "question-context":
+    if task.input_kind == InputKind.QUESTION_CONTEXT:
         if {"question", "context"} <= set(available):
             return ("question", "context")
         raise DataError(f"{task.name} needs question and context columns; columns: {listing}",
                         hint="name them with --column <question>,<context>")
-    if task.input_kind == "sentence-pair":
+    if task.input_kind == InputKind.SENTENCE_PAIR:
         if set(defaults[:2]) <= set(available):
             return defaults[:2]
         raise DataError(f"{task.name} needs two sentence columns ({', '.join(defaults[:2])}); "
@@ -58,22 +58,22 @@ def resolve_columns(available: list[str], task: TaskSpec, column: str | None) ->
 
 def to_example(row: dict[str, Any], columns: tuple[str, ...], task: TaskSpec) -> Any:
     """One table row → the example form the task's ``prepare()`` takes."""
-    if task.input_kind == "question-context":
+    if task.input_kind == InputKind.QUESTION_CONTEXT:
         question, context = (row[c] for c in columns)
         if isinstance(context, dict | list):  # e.g. {"text": [...]} structures
             context = json.dumps(context)
         return {"question": str(question), "context": str(context)}
-    if task.input_kind == "sentence-pair":
+    if task.input_kind == InputKind.SENTENCE_PAIR:
         first, second = (row[c] for c in columns)
         if first is None or second is None:
             raise DataError(f"columns {','.join(columns)} have an empty value")
         return {"sentence1": str(first), "sentence2": str(second)}
     value = row[columns[0]]
-    if task.input_kind == "audio":
+    if task.input_kind == InputKind.AUDIO:
         from .audio import decode_audio
 
         return decode_audio(value)
-    if task.input_kind == "image":
+    if task.input_kind == InputKind.IMAGE:
         from .images import decode_image
 
         return decode_image(value)

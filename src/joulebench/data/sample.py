@@ -27,10 +27,10 @@ def _row_bytes(row: Any) -> bytes:
     if isinstance(row, dict) and any(hasattr(v, "tobytes") and hasattr(v, "dtype")
                                      for v in row.values()):  # audio: numpy samples
         arrays = {k: v for k, v in row.items() if hasattr(v, "tobytes") and hasattr(v, "dtype")}
-        header = {k: v for k, v in row.items() if k not in arrays}
-        header.update({k: [str(v.dtype), list(v.shape)] for k, v in arrays.items()})
+        fields: dict[str, Any] = {k: v for k, v in row.items() if k not in arrays}
+        fields.update({k: [str(v.dtype), list(v.shape)] for k, v in arrays.items()})
         body = b"".join(arrays[k].tobytes() for k in sorted(arrays))
-        return json.dumps(header, sort_keys=True, default=str).encode("utf-8") + body
+        return json.dumps(fields, sort_keys=True, default=str).encode("utf-8") + body
     return json.dumps(row, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
 
 

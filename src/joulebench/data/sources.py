@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DataError, UsageError
-from ..tasks.base import TaskSpec
+from ..spec import InputKind, TaskSpec
 from .offline import PREFIX, offline_sample
 from .rows import FILE_SUFFIXES, read_file, resolve_columns, take_examples
 from .sample import DatasetSample, fingerprint
@@ -36,7 +36,7 @@ def load_rows(spec: str, *, task: TaskSpec, column: str | None = None, n: int = 
         rows, source, licence = offline_sample(spec, n)
     else:
         path = Path(os.path.expanduser(spec))
-        if task.input_kind == "audio" and (path.is_dir() or path.suffix.lower() == ".wav"):
+        if task.input_kind == InputKind.AUDIO and (path.is_dir() or path.suffix.lower() == ".wav"):
             rows, source, licence = _audio_files(path, n), f"audio files {path}", USER_LICENCE
         elif path.is_dir():
             rows, source, licence = _image_folder(path, task, n), f"image folder {path}", USER_LICENCE
@@ -56,7 +56,7 @@ def load_rows(spec: str, *, task: TaskSpec, column: str | None = None, n: int = 
 
 
 def _image_folder(path: Path, task: TaskSpec, n: int) -> list[Any]:
-    if task.input_kind != "image":
+    if task.input_kind != InputKind.IMAGE:
         raise DataError(f"{path} is a folder; {task.name} reads a data file",
                         hint="data files: " + ", ".join(FILE_SUFFIXES))
     from .images import load_image_folder

@@ -1,9 +1,12 @@
 """Find the energy sensors of this machine: non-overlapping, each with a status.
 
-Candidates, in order: ``nvml`` (NVIDIA GPUs), ``amdsmi`` (AMD GPUs), ``rapl`` (CPU
-package, DRAM or platform through Linux powercap), ``cpu-model`` and ``dram-model``
-(estimates). A RAPL package (or psys) zone replaces the CPU model, a RAPL dram (or psys)
-zone replaces the DRAM model, so no energy is counted twice. Every candidate gets a
+Candidates are the sensor probes (:class:`~joulebench.measure.probes.SensorProbe`)
+registered in :data:`SENSORS`, in order: ``nvml`` (NVIDIA GPUs), ``amdsmi`` (AMD GPUs),
+``rapl`` (CPU package, DRAM or platform through Linux powercap), ``cpu-model`` and
+``dram-model`` (estimates), then any from other packages (entry-point group
+``joulebench.sensors``). A probe's ``replaced_by`` domains say which counters replace it:
+a RAPL package (or psys) zone replaces the CPU model, a RAPL dram (or psys) zone replaces
+the DRAM model, so no energy is counted twice. Every candidate gets a
 :class:`SensorStatus` saying whether it is usable, how it measures, why, and how to fix
 it; ``joulebench doctor`` prints them. Nothing here raises for missing hardware; a
 model sensor that cannot be built (a bad ``cpu_tdp_w``, an unreadable ``/proc/cpuinfo``)
@@ -23,35 +26,38 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
 from ..errors import SensorError, UsageError, closest
-from .cpu_model import CpuModelSensor, DramModelSensor
-from .sensor import Domain, Method, Sensor, SensorStatus, check_scope
+from ..registry import Registry
+from .probes import DEFAULT_RAPL_ROOT, ProbeContext, SensorProbe
+from .sensor import Method, Sensor, SensorStatus, check_scope
 
-NAMES = ("nvml", "amdsmi", "rapl", "cpu-model", "dram-model")
-TITLES = {
-    "nvml": "NVIDIA GPU (NVML)",
-    "amdsmi": "AMD GPU (amdsmi)",
-    "rapl": "Intel/AMD RAPL (powercap)",
-    "cpu-model": "CPU model",
-    "dram-model": "DRAM model",
-}
-_SOURCE_PREFIX = {"nvml": "nvml", "amdsmi": "amdsmi", "rapl": "rapl"}
-_MODEL_SOURCES = {
-    "model:cpu-utilization": "cpu-model",
-    "model:cpu-process": "cpu-model",
-    "model:dram": "dram-model",
-    "model:dram-process": "dram-model",
-}
-DEFAULT_RAPL_ROOT = "/sys/class/powercap"  # = rapl_topology.DEFAULT_ROOT, without importing it
-_RAPL_FIX = (
-    "on bare-metal Linux with an Intel or AMD Zen CPU: `sudo modprobe intel_rapl_msr`; in a "
-    "container, mount /sys/class/powercap read-only; virtual machines do not expose RAPL"
-)
+
+def _check_probe(name: str, obj: Any) -> SensorProbe:
+    if not isinstance(obj, SensorProbe):
+        raise TypeError(f"{obj!r} is not a joulebench.measure.probes.SensorProbe")
+    if obj.name != name:
+        raise ValueError(f"the probe is named {obj.name!r}, not {name!r}")
+    return obj
+
+
+SENSORS: Registry[SensorProbe] = Registry("sensor", group="joulebench.sensors", check=_check_probe)
+SENSORS.add("nvml", "joulebench.measure.probes:NVML")
+SENSORS.add("amdsmi", "joulebench.measure.probes:AMDSMI")
+SENSORS.add("rapl", "joulebench.measure.probes:RAPL")
+SENSORS.add("cpu-model", "joulebench.measure.probes:CPU_MODEL")
+SENSORS.add("dram-model", "joulebench.measure.probes:DRAM_MODEL")
+
+NAMES: tuple[str, ...] = tuple(e.name for e in SENSORS.built_ins())  # the built-in families
+
+
+def registered_probes() -> list[SensorProbe]:
+    """Every registered probe, built-ins first (imports plugins' probes)."""
+    return [probe for _, probe in SENSORS.load_all()]
 
 
 @dataclass
@@ -60,10 +66,11 @@ class Discovery:
 
     sensors: list[Sensor] = field(default_factory=list)
     statuses: list[SensorStatus] = field(default_factory=list)
+    titles: dict[str, str] = field(default_factory=dict)  # probe name → its status's name
 
     def status(self, name: str) -> SensorStatus:
         for status in self.statuses:
-            if status.name in (name, TITLES.get(name)):
+            if status.name in (name, self.titles.get(name)):
                 return status
         raise KeyError(name)
 
@@ -80,47 +87,44 @@ class Discovery:
         self.close()
 
 
-def _family(source: str) -> str:
-    return _MODEL_SOURCES.get(source) or _SOURCE_PREFIX.get(source.partition(":")[0], "")
+def _family(source: str, candidates: Sequence[SensorProbe]) -> str:
+    return next((p.name for p in candidates if p.owns(source)), "")
 
 
-def _families(select: Iterable[str] | None) -> tuple[set[str], set[str]]:
+def _families(
+    select: Iterable[str] | None, candidates: Sequence[SensorProbe]
+) -> tuple[set[str], set[str]]:
     """(families named in ``select``, sources named in it); UsageError on unknown names."""
+    names = [p.name for p in candidates]
     if select is None:
-        return set(NAMES), set()
+        return set(names), set()
     families: set[str] = set()
     sources: set[str] = set()
     for item in select:
-        if item in NAMES:
+        if item in names:
             families.add(item)
-        elif item in _MODEL_SOURCES or (":" in item and _family(item)):
+        elif _family(item, candidates):
             sources.add(item)
         else:
-            valid = [*NAMES, *_MODEL_SOURCES, "rapl:<zone>", "nvml:<index>", "amdsmi:<index>"]
+            patterns = [s for p in candidates for s in p.sources]
+            exact = [s for s in patterns if "<" not in s]
             raise UsageError(
-                f"unknown sensor {item!r}{closest(item, [*NAMES, *_MODEL_SOURCES])}",
-                hint="valid names: " + ", ".join(valid),
+                f"unknown sensor {item!r}{closest(item, [*names, *exact])}",
+                hint="valid names: " + ", ".join([*names, *patterns]),
             )
     return families, sources
 
 
-def _failed(name: str, exc: BaseException) -> SensorStatus:
+def _failed(probe: SensorProbe, exc: BaseException) -> SensorStatus:
     if isinstance(exc, SensorError):
-        fix = exc.hint or (_RAPL_FIX if name == "rapl" else None)
-        return SensorStatus(TITLES[name], False, None, str(exc), fix)
-    return SensorStatus(TITLES[name], False, None, f"unexpected {type(exc).__name__}: {exc}")
+        return SensorStatus(probe.title, False, None, str(exc), exc.hint or probe.fix)
+    return SensorStatus(probe.title, False, None, f"unexpected {type(exc).__name__}: {exc}")
 
 
-def _describe(sensors: list[Any], extra: str = "") -> str:
-    parts = [f"{s.info.source} ({s.info.method.value}, {s.info.covers})" for s in sensors]
-    return "reading " + "; ".join(parts) + extra
-
-
-def _used(name: str, sensors: list[Any], extra: str = "") -> SensorStatus:
-    methods = {s.info.method for s in sensors}
-    method = Method.POWER_INTEGRATION if Method.POWER_INTEGRATION in methods else min(methods)
-    sources = tuple(s.info.source for s in sensors)
-    return SensorStatus(TITLES[name], True, method, _describe(sensors, extra), None, sources)
+def _close_all(found: Mapping[str, list[Sensor]]) -> None:
+    for sensors_of in found.values():
+        for opened in sensors_of:
+            opened.close()
 
 
 def discover(
@@ -135,105 +139,65 @@ def discover(
     environ: Mapping[str, str] | None = None,
     rapl_opener: Callable[[str], int] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    probes: Sequence[SensorProbe] | None = None,
 ) -> Discovery:
     """Probe every candidate (or those in ``select``: names or sources) and choose sensors.
 
     ``nvml`` / ``amdsmi`` are the modules to use (default: import ``pynvml`` / ``amdsmi``).
+    ``probes``: the candidates (default: every probe registered in :data:`SENSORS`).
     """
     check_scope(scope)
-    named, wanted_sources = _families(select)
-    families = named | {_family(source) for source in wanted_sources}
-    found: dict[str, list[Any]] = {}
+    candidates = list(probes) if probes is not None else registered_probes()
+    named, wanted_sources = _families(select, candidates)
+    families = named | {_family(source, candidates) for source in wanted_sources}
+    ctx = ProbeContext(
+        scope=scope, environ=os.environ if environ is None else environ, clock=clock,
+        cpu_tdp_w=cpu_tdp_w, dram_w_per_gb=dram_w_per_gb, rapl_root=rapl_root,
+        rapl_opener=rapl_opener, nvml=nvml, amdsmi=amdsmi,
+    )
+    found: dict[str, list[Sensor]] = {}
     statuses: dict[str, SensorStatus] = {}
-    for name in NAMES:
-        if name not in families:
-            statuses[name] = SensorStatus(TITLES[name], False, None, "not selected")
-    env = os.environ if environ is None else environ
-    if "nvml" in families:
+    for probe in candidates:
+        if probe.name not in families:
+            statuses[probe.name] = SensorStatus(probe.title, False, None, "not selected")
+    # Counters first; then the probes a counter can replace (the models), which look at them.
+    for probe in sorted(candidates, key=lambda p: bool(p.replaced_by)):
+        if probe.name not in families:
+            continue
+        replaced = [s.info.source for opened in found.values() for s in opened
+                    if s.info.domain in probe.replaced_by]
+        if replaced:
+            reason = f"not used: measured by {', '.join(replaced)}"  # an estimate's fallback
+            statuses[probe.name] = SensorStatus(probe.title, True, Method.MODEL, reason)
+            continue
         try:
-            from .nvml_devices import open_nvml  # lazy: each probe imports only what it uses
-
-            found["nvml"], notes = open_nvml(nvml, environ=env, clock=clock)
-            statuses["nvml"] = _used("nvml", found["nvml"], "".join(f"; {n}" for n in notes))
-        except Exception as exc:
-            statuses["nvml"] = _failed("nvml", exc)
-    if "amdsmi" in families:
-        try:
-            from .amd import open_amdsmi
-
-            found["amdsmi"] = open_amdsmi(amdsmi, environ=env, clock=clock)
-            statuses["amdsmi"] = _used("amdsmi", found["amdsmi"])
-        except Exception as exc:
-            statuses["amdsmi"] = _failed("amdsmi", exc)
-    if "rapl" in families:
-        try:
-            if not os.path.isdir(rapl_root):  # most VMs: say so without importing the reader
-                raise SensorError(
-                    f"no {os.fspath(rapl_root)}/intel-rapl zones (not an Intel/AMD RAPL system, "
-                    "or running in a VM/container)"
-                )
-            from .rapl import open_rapl
-            from .rapl_topology import default_opener
-
-            found["rapl"], plan = open_rapl(
-                rapl_root, opener=rapl_opener or default_opener, clock=clock
-            )
-            skipped = "".join(f"; skipped {zone}: {why}" for zone, why in plan.dropped)
-            statuses["rapl"] = _used("rapl", found["rapl"], skipped)
-        except Exception as exc:
-            statuses["rapl"] = _failed("rapl", exc)
-    for name in ("nvml", "amdsmi", "rapl"):
-        if name in found and name not in named:  # only some of its sources were selected
-            keep = [s for s in found[name] if s.info.source in wanted_sources]
-            for sensor in found[name]:
+            opened, statuses[probe.name] = probe.open(ctx)
+        except BaseException as exc:
+            if probe.required or not isinstance(exc, Exception):
+                _close_all(found)  # a bad setting or an unreadable /proc/cpuinfo: say so
+                raise
+            statuses[probe.name] = _failed(probe, exc)
+            continue
+        if probe.name not in named:  # only some of its sources were selected
+            keep = [s for s in opened if s.info.source in wanted_sources]
+            for sensor in opened:
                 if sensor not in keep:
                     sensor.close()
-            found[name] = keep
-    dram_kw: dict[str, Any] = {} if dram_w_per_gb is None else {"w_per_gb": dram_w_per_gb}
-    for name, covered_by, build in (
-        ("cpu-model", {Domain.CPU_PACKAGE, Domain.PSYS},
-         lambda: CpuModelSensor(tdp_w=cpu_tdp_w, scope=scope, clock=clock)),
-        ("dram-model", {Domain.DRAM, Domain.PSYS},
-         lambda: DramModelSensor(scope=scope, clock=clock, **dram_kw)),
-    ):
-        if name not in families:
-            continue
-        replaced = [s.info.source for s in found.get("rapl", []) if s.info.domain in covered_by]
-        if replaced:
-            reason = f"not used: measured by {', '.join(replaced)}"
-            statuses[name] = SensorStatus(TITLES[name], True, Method.MODEL, reason)
-            continue
-        try:
-            sensor = build()
-        except BaseException:  # a bad setting or an unreadable /proc/cpuinfo: say so
-            for sensors_of in found.values():
-                for opened in sensors_of:
-                    opened.close()
-            raise
-        found[name] = [sensor]
-        fix = (
-            "give --cpu-tdp-w W (cpu_tdp_w=; the CPU's TDP, all sockets) for a better estimate; "
-            if name == "cpu-model"
-            else "give --dram-w-per-gb W (dram_w_per_gb=) for your memory's figure; "
-        )
-        statuses[name] = SensorStatus(
-            TITLES[name], True, Method.MODEL,
-            f"estimate, not measured (no RAPL counter for it): {sensor.info.details}",
-            f"{fix}a RAPL counter (bare-metal Linux, readable energy_uj) replaces it",
-            (sensor.info.source,),
-        )
-    sensors = [s for name in NAMES for s in found.get(name, [])]
+            opened = keep
+        found[probe.name] = opened
+    sensors = [s for probe in candidates for s in found.get(probe.name, [])]
     missing = wanted_sources - {s.info.source for s in sensors}
     if missing:
         for sensor in sensors:
             sensor.close()
-        available = sorted({s.info.source for s in sensors} | set(NAMES))
+        available = sorted({s.info.source for s in sensors} | {p.name for p in candidates})
         first = sorted(missing)[0]
         raise UsageError(
             f"no sensor with source {', '.join(sorted(missing))}{closest(first, available)}",
             hint="available here: " + ", ".join(available),
         )
-    return Discovery(sensors=sensors, statuses=[statuses[n] for n in NAMES])
+    return Discovery(sensors=sensors, statuses=[statuses[p.name] for p in candidates],
+                     titles={p.name: p.title for p in candidates})
 
 
 _SHARED: dict[tuple[Any, ...], Discovery] = {}

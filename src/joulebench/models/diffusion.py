@@ -80,14 +80,15 @@ def clip_tokenizer(path: Path | None = None) -> Any:
     from transformers import CLIPTokenizer
 
     vocab, merges = clip_vocab_and_merges(path)
-    return CLIPTokenizer(vocab=vocab, merges=merges, model_max_length=CLIP_CONTEXT_LENGTH)
+    return CLIPTokenizer(vocab=vocab, merges=merges,  # type: ignore[arg-type]  # pairs work
+                         model_max_length=CLIP_CONTEXT_LENGTH)
 
 
 def load_diffusion_pipeline(source: ModelSource, *, dtype: Any = None,
                             trust_remote_code: bool = False) -> DiffusionModel:
     if source.kind == "random":
         pipe = _random_pipeline(source)
-        info = {"weights": "random (real architecture from shipped configs)",
+        info: dict[str, Any] = {"weights": "random (real architecture from shipped configs)",
                 "tokenizer": f"CLIPTokenizer built offline from the real CLIP BPE vocabulary "
                              f"({CLIP_BPE_FILE}, open-clip-torch)",
                 "safety_checker": None}

@@ -64,11 +64,13 @@ def _bart() -> tuple[Any, str]:
 def _t5() -> tuple[Any, str]:
     from transformers import T5Config
 
+    # PretrainedConfig keywords T5Config passes on (its stubs name only its own)
+    shared: dict[str, Any] = {"tie_word_embeddings": False, "n_positions": 128,
+                              "decoder_start_token_id": 0}
     return T5Config(vocab_size=VOCAB, d_model=WIDTH, d_kv=WIDTH // HEADS, d_ff=2 * WIDTH,
                     num_layers=LAYERS, num_decoder_layers=LAYERS, num_heads=HEADS,
-                    feed_forward_proj="gated-gelu", tie_word_embeddings=False, n_positions=128,
-                    decoder_start_token_id=0, pad_token_id=0, eos_token_id=1,
-                    architectures=["T5ForConditionalGeneration"]), "unigram-t5"
+                    feed_forward_proj="gated-gelu", pad_token_id=0, eos_token_id=1,
+                    architectures=["T5ForConditionalGeneration"], **shared), "unigram-t5"
 
 
 def _bloom() -> tuple[Any, str]:

@@ -2,7 +2,8 @@
 
 Data first, templates second: :func:`~joulebench.report.build.build_report` turns run
 records into a :class:`~joulebench.report.model.Report` through ``joulebench.analysis``;
-each view renders that model. :func:`write_report` writes atomically (temporary file,
+each view (a function ``render(report) -> str``, registered by format name in
+:data:`VIEWS`) renders that model. :func:`write_report` writes atomically (temporary file,
 then rename), so a failed run never leaves half a file.
 """
 
@@ -12,39 +13,55 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
+from ..registry import Registry
 from .model import SCHEMA_VERSION, Report
 
-FORMATS = ("html", "md", "json", "csv")
+ReportView = Callable[[Report], str]
+
+
+def _check_view(name: str, obj: Any) -> ReportView:
+    if not callable(obj):
+        raise TypeError(f"{obj!r} is not a function render(report) -> str")
+    return obj
+
+
+# The report views, by format name (also the default file's suffix). Other packages add
+# theirs through the ``joulebench.report_views`` entry-point group (docs/plugins.md).
+VIEWS: Registry[ReportView] = Registry(
+    "report format", group="joulebench.report_views", check=_check_view
+)
+VIEWS.add("html", "joulebench.report.html:render_html")
+VIEWS.add("md", "joulebench.report.markdown:render_markdown")
+VIEWS.add("json", "joulebench.report.json_view:render_json")
+VIEWS.add("csv", "joulebench.report.json_view:render_csv")
+
+FORMATS = tuple(e.name for e in VIEWS.built_ins())
 DEFAULT_NAMES = {f: f"joulebench-report.{f}" for f in FORMATS}
 
-__all__ = ["DEFAULT_NAMES", "FORMATS", "SCHEMA_VERSION", "Report", "render", "write_report"]
+__all__ = [
+    "DEFAULT_NAMES",
+    "FORMATS",
+    "SCHEMA_VERSION",
+    "VIEWS",
+    "Report",
+    "ReportView",
+    "default_name",
+    "render",
+    "write_report",
+]
 
 
-def _renderer(fmt: str) -> Callable[[Report], str]:
-    if fmt == "html":
-        from .html import render_html
-
-        return render_html
-    if fmt == "md":
-        from .markdown import render_markdown
-
-        return render_markdown
-    if fmt == "json":
-        from .json_view import render_json
-
-        return render_json
-    if fmt == "csv":
-        from .json_view import render_csv
-
-        return render_csv
-    raise UsageError(f"unknown report format {fmt!r}", hint="formats: " + ", ".join(FORMATS))
+def default_name(fmt: str) -> str:
+    """The default file name of a report in ``fmt``: ``joulebench-report.<fmt>``."""
+    return f"joulebench-report.{fmt}"
 
 
 def render(report: Report, fmt: str) -> str:
-    """The report as text in ``fmt`` (html, md, json or csv)."""
-    return _renderer(fmt)(report)
+    """The report as text in ``fmt`` (html, md, json, csv or a plugin's format)."""
+    return VIEWS.get(fmt)(report)
 
 
 def write_report(text: str, path: str | os.PathLike[str]) -> Path:

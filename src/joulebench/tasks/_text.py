@@ -13,10 +13,28 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import DataError, ModelError
+from ..errors import ModelError
 from ..models.loading import base_info, build_model, count_parameters, load_config, load_tokenizer
 from ..models.source import ModelSource, configs_root, shipped_configs
+from ._textutil import (
+    device_of,
+    encode_batch,
+    eos_ids,
+    first_words,
+    require_text,
+    row_lengths,
+    to_device,
+    until_eos,
+)
 from .base import LoadedTask, TaskRunner, TaskSpec
+from .zero_shot import ZeroShotRunner
+
+# The text helpers, re-exported for the task modules (defined in ._textutil).
+__all__ = [
+    "GENERATIVE", "HEADS", "MULTI_PURPOSE_TYPES", "choose_mode", "device_of", "encode_batch",
+    "eos_ids", "first_words", "heads_of", "load_text_task", "mismatch", "require_text",
+    "row_lengths", "to_device", "until_eos",
+]
 
 # head → (auto class, transformers mapping of model_type → class name)
 HEADS: dict[str, tuple[str, str]] = {
@@ -124,71 +142,9 @@ def load_text_task(
     if mode == "task":
         runner = make_runner(model, tokenizer, config)
     else:
-        from .zero_shot import ZeroShotRunner
-
         runner = ZeroShotRunner(spec, model, tokenizer, config)
     info = base_info(source, model, device=device, dtype=dtype)
     info.update(tokenizer=provenance, zero_shot=mode != "task", mode=mode)
     info.update(getattr(runner, "settings", {}))
     return LoadedTask(runner=runner, parameters=count_parameters(model),
                       model_label=source.label, info=info, model=model)
-
-
-def first_words(text: str, n: int) -> str:
-    """The first ``n`` whitespace-separated words of ``text``, joined by single spaces."""
-    return " ".join(text.split()[:n])
-
-
-def require_text(example: Any, task: str) -> str:
-    if not isinstance(example, str):
-        raise DataError(f"{task} takes text examples, got {type(example).__name__}")
-    if not example.strip():
-        raise DataError(f"{task}: an example is empty text")
-    return example
-
-
-def device_of(model: Any) -> Any:
-    return next(model.parameters()).device
-
-
-def to_device(encoding: Any, model: Any) -> dict[str, Any]:
-    device = device_of(model)
-    return {k: v.to(device) for k, v in encoding.items()}
-
-
-# --- batches (``--batch-size``): one padded call for several inputs --------------------
-
-
-def encode_batch(tokenizer: Any, *texts: list[str], side: str = "right", **kwargs: Any) -> Any:
-    """Tokenize a batch, padded to its longest row on ``side`` with an attention mask.
-
-    A tokenizer without a pad token (GPT-2) pads with its end-of-sequence token: padded
-    positions are masked, so the choice does not change any real position's output.
-    """
-    if tokenizer.pad_token_id is None:
-        tokenizer.pad_token = tokenizer.eos_token or tokenizer.unk_token
-    return tokenizer(*texts, padding=True, padding_side=side, return_tensors="pt", **kwargs)
-
-
-def row_lengths(encoding: Any) -> list[int]:
-    """Real (unpadded) tokens per row of a padded encoding."""
-    return [int(n) for n in encoding["attention_mask"].sum(dim=1)]
-
-
-def until_eos(ids: list[int], eos: set[int]) -> list[int]:
-    """``ids`` up to and including the first end-of-sequence token (what one query ends with;
-    a batch pads the rows that finished first)."""
-    for i, token in enumerate(ids):
-        if token in eos:
-            return ids[: i + 1]
-    return ids
-
-
-def eos_ids(model: Any, tokenizer: Any) -> set[int]:
-    """The end-of-sequence ids generation stops at (the model's generation config first)."""
-    eos = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
-    if eos is None:
-        eos = tokenizer.eos_token_id
-    if eos is None:
-        return set()
-    return {int(e) for e in eos} if isinstance(eos, list) else {int(eos)}

@@ -1,7 +1,13 @@
-"""What every task runner is: prepare an input as the study did, run one query end to end.
+"""What every task is: a plugin with a spec and a ``load()``, whose runner prepares an input
+as the study did and runs one query end to end.
 
-A runner is built around a loaded model (see ``joulebench.models``) and is called once
-per query by the benchmark runner, which measures around it. Runners never measure.
+A task (:class:`TaskPlugin`) is anything with ``SPEC`` (a :class:`~joulebench.spec.TaskSpec`)
+and ``load(source, *, device, dtype, trust_remote_code, **options) -> LoadedTask``; a task
+module is one. ``load`` takes the options its spec declares and no others (the benchmark
+runner checks them first). The runner it returns (:class:`TaskRunner`) is built around a
+loaded model and called once per query by the benchmark runner, which measures around
+it; runners never measure. A spec with ``batched=True`` promises a
+:class:`BatchTaskRunner` (``run_batch`` as well).
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from ..spec import InputKind, TaskOption, TaskSpec
 
 # The benchmark runner passes a phase hook so a runner can split one query into named
 # sub-phases (e.g. text generation: "prefill" then "decode"). Runners call
@@ -35,20 +43,6 @@ class QueryResult:
     input_audio_s: float = 0.0  # seconds of audio the model heard (speech recognition)
 
 
-@dataclass(frozen=True)
-class TaskSpec:
-    """Static description of a task: its name, what inputs it needs, how the study cut them."""
-
-    name: str  # e.g. "text-classification"
-    title: str  # e.g. "Text classification"
-    input_kind: str  # "text" | "question-context" | "sentence-pair" | "image" | "audio" | ...
-    default_columns: tuple[str, ...]  # dataset columns it reads by default
-    preprocessing: str  # human text for reports: "first 20 words, 10 new tokens"
-    model_kinds: tuple[str, ...] = ()  # architectures / auto classes that fit
-    zero_shot: bool = False
-    batched: bool = False  # its runners have ``run_batch`` (``--batch-size`` > 1)
-
-
 @dataclass
 class Prepared:
     """An input after the study's preprocessing (unmeasured), ready for :meth:`run`."""
@@ -68,10 +62,14 @@ class TaskRunner(Protocol):
         """Run one query end to end: tokenize/process, forward or generate, post-process."""
         ...
 
-    # Optional, for tasks whose SPEC says ``batched``:
-    # ``run_batch(prepared: list[Prepared], phase) -> list[QueryResult]`` runs several
-    # inputs in one padded call and returns, per input, what ``run`` would (token counts
-    # without padding).
+
+class BatchTaskRunner(TaskRunner, Protocol):
+    """The runner of a task whose spec says ``batched``."""
+
+    def run_batch(self, prepared: list[Prepared], phase: PhaseHook = no_phase) -> list[QueryResult]:
+        """Several inputs in one padded call; per input, what :meth:`run` would return
+        (token counts without padding)."""
+        ...
 
 
 @dataclass
@@ -88,3 +86,32 @@ class LoadedTask:
     model_label: str  # ModelSource.label: keeps "random:" so it never passes for trained
     info: dict[str, Any] = field(default_factory=dict)
     model: Any = None
+
+
+class TaskPlugin(Protocol):
+    """A task: a module (or any object) with ``SPEC`` and ``load``.
+
+    ``load(source: ModelSource, *, device: str, dtype: str, trust_remote_code: bool,
+    **options) -> LoadedTask``, where ``options`` are the ones ``SPEC.options`` declares.
+    """
+
+    @property
+    def SPEC(self) -> TaskSpec: ...
+
+    @property
+    def load(self) -> Callable[..., LoadedTask]: ...
+
+
+__all__ = [
+    "BatchTaskRunner",
+    "InputKind",
+    "LoadedTask",
+    "PhaseHook",
+    "Prepared",
+    "QueryResult",
+    "TaskOption",
+    "TaskPlugin",
+    "TaskRunner",
+    "TaskSpec",
+    "no_phase",
+]

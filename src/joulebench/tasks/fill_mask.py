@@ -8,14 +8,14 @@ from ..errors import DataError
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
 from ._text import encode_batch, first_words, load_text_task, require_text, row_lengths, to_device
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import InputKind, LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 N_WORDS = 20
 
 SPEC = TaskSpec(
     name="fill-mask",
     title="Masked language modelling",
-    input_kind="text",
+    input_kind=InputKind.TEXT,
     default_columns=("text",),
     preprocessing=f"first {N_WORDS} words, the last one replaced by the mask token; top-1",
     model_kinds=("AutoModelForMaskedLM",),

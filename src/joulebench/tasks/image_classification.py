@@ -11,12 +11,12 @@ from typing import Any
 
 from ..models.source import ModelSource
 from ._vision import count_parameters, prepare_image, set_eval, torch_dtype
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import InputKind, LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 SPEC = TaskSpec(
     name="image-classification",
     title="Image classification",
-    input_kind="image",
+    input_kind=InputKind.IMAGE,
     default_columns=("image", "img"),
     preprocessing="images resized to 640x480, then the model's processor; top-1 label",
     model_kinds=("AutoModelForImageClassification",),

@@ -13,19 +13,32 @@ from typing import Any
 
 from ..models.source import ModelSource
 from ._vision import count_parameters, prepare_image, set_eval, torch_dtype
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
+
+DEFAULT_MAX_NEW_TOKENS = 20
 
 SPEC = TaskSpec(
     name="image-to-text",
     title="Image captioning",
-    input_kind="image",
+    input_kind=InputKind.IMAGE,
     default_columns=("image",),
     preprocessing="images resized to 640x480, then the model's processor; greedy caption, "
     "at most 20 new tokens",
     model_kinds=("VisionEncoderDecoderModel",),
+    options=(
+        TaskOption("max_new_tokens", int, DEFAULT_MAX_NEW_TOKENS, "longest caption, in tokens"),
+        TaskOption("min_new_tokens", int, None, "shortest caption, in tokens"),
+    ),
 )
-
-DEFAULT_MAX_NEW_TOKENS = 20
 
 
 @dataclass

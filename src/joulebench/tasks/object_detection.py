@@ -12,18 +12,30 @@ from typing import Any
 
 from ..models.source import ModelSource
 from ._vision import count_parameters, prepare_image, set_eval, torch_dtype
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
+
+DEFAULT_THRESHOLD = 0.9  # the transformers object-detection pipeline's default
 
 SPEC = TaskSpec(
     name="object-detection",
     title="Object detection",
-    input_kind="image",
+    input_kind=InputKind.IMAGE,
     default_columns=("image",),
     preprocessing="images resized to 640x480, then the model's processor; boxes above 0.9",
     model_kinds=("AutoModelForObjectDetection",),
+    options=(TaskOption("threshold", float, DEFAULT_THRESHOLD,
+                        "keep boxes whose score is at least this"),),
 )
 
-DEFAULT_THRESHOLD = 0.9  # the transformers object-detection pipeline's default
 TOP_LABELS = 5
 
 

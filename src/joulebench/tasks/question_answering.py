@@ -12,7 +12,16 @@ from typing import Any
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
 from ._text import encode_batch, load_text_task, row_lengths, to_device
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
 from .zero_shot import question_context
 
 MAX_ANSWER_TOKENS = 15
@@ -20,13 +29,16 @@ MAX_ANSWER_TOKENS = 15
 SPEC = TaskSpec(
     name="question-answering",
     title="Extractive question answering",
-    input_kind="question-context",
+    input_kind=InputKind.QUESTION_CONTEXT,
     default_columns=("question", "context"),
     preprocessing="question + context, context truncated to the model's maximum length; "
                   "best start/end span",
     model_kinds=("AutoModelForQuestionAnswering", "zero-shot: seq2seq / causal LM"),
     zero_shot=True,
     batched=True,
+    options=(TaskOption("zero_shot", bool, None,
+                        "true: prompt the model zero-shot; false: use its task head; "
+                        "default: zero-shot for multi-purpose models (Flan-T5, BLOOMZ)"),),
 )
 
 

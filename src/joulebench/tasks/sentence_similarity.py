@@ -27,7 +27,7 @@ from ..models.loading import (
 )
 from ..models.source import ModelSource
 from ._text import encode_batch, to_device
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import InputKind, LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 SENTENCE_CONFIG = "sentence_bert_config.json"
 # Encoder-only families AutoModel gives a token-embedding model for.
@@ -37,7 +37,7 @@ ENCODER_TYPES = frozenset({"bert", "distilbert", "roberta", "xlm-roberta", "mpne
 SPEC = TaskSpec(
     name="sentence-similarity",
     title="Sentence similarity",
-    input_kind="sentence-pair",
+    input_kind=InputKind.SENTENCE_PAIR,
     default_columns=("sentence1", "sentence2"),
     preprocessing="both sentences in one padded batch, truncated to max_seq_length; mean "
                   "pooling, L2 normalised, cosine similarity",

@@ -34,7 +34,16 @@ from ..models.loading import (
     torch_dtype,
 )
 from ..models.source import ModelSource
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
 
 RANDOM_MAX_NEW_TOKENS = 20
 WINDOW_S = 30.0  # Whisper's fixed input window
@@ -43,11 +52,14 @@ PREPROCESSOR = "preprocessor_config.json"
 SPEC = TaskSpec(
     name="automatic-speech-recognition",
     title="Automatic speech recognition",
-    input_kind="audio",
+    input_kind=InputKind.AUDIO,
     default_columns=("audio",),
     preprocessing="16 kHz mono (resampled if needed), first 30 s; log-mel over the 30 s "
                   "window; greedy generate (random weights: 20 new tokens at most)",
     model_kinds=("AutoModelForSpeechSeq2Seq (Whisper)",),
+    options=(TaskOption("max_new_tokens", int, None,
+                        "longest transcript, in tokens (default: 20 for random weights, "
+                        "else the model's generation config)"),),
 )
 
 

@@ -21,7 +21,16 @@ from ._text import (
     to_device,
     until_eos,
 )
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
 
 MIN_NEW_TOKENS = 10
 MAX_NEW_TOKENS = 15
@@ -29,13 +38,16 @@ MAX_NEW_TOKENS = 15
 SPEC = TaskSpec(
     name="summarization",
     title="Summarization",
-    input_kind="text",
+    input_kind=InputKind.TEXT,
     default_columns=("document", "article", "dialogue", "text"),
     preprocessing=f"whole text, truncated to the model's maximum length; "
                   f"{MIN_NEW_TOKENS} to {MAX_NEW_TOKENS} new tokens",
     model_kinds=("AutoModelForSeq2SeqLM", "zero-shot: seq2seq / causal LM"),
     zero_shot=True,
     batched=True,
+    options=(TaskOption("zero_shot", bool, None,
+                        "true: prompt the model zero-shot; false: use its task head; "
+                        "default: zero-shot for multi-purpose models (Flan-T5, BLOOMZ)"),),
 )
 
 

@@ -11,17 +11,29 @@ from typing import Any
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
 from ._text import encode_batch, load_text_task, require_text, row_lengths, to_device
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
 
 SPEC = TaskSpec(
     name="text-classification",
     title="Text classification",
-    input_kind="text",
+    input_kind=InputKind.TEXT,
     default_columns=("text", "sentence"),
     preprocessing="whole text, truncated to the model's maximum length; label + score",
     model_kinds=("AutoModelForSequenceClassification", "zero-shot: seq2seq / causal LM"),
     zero_shot=True,
     batched=True,
+    options=(TaskOption("zero_shot", bool, None,
+                        "true: prompt the model zero-shot; false: use its task head; "
+                        "default: zero-shot for multi-purpose models (Flan-T5, BLOOMZ)"),),
 )
 
 

@@ -23,7 +23,7 @@ from ._text import (
     to_device,
     until_eos,
 )
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import InputKind, LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 N_WORDS = 20
 NEW_TOKENS = 10
@@ -31,7 +31,7 @@ NEW_TOKENS = 10
 SPEC = TaskSpec(
     name="text-generation",
     title="Text generation",
-    input_kind="text",
+    input_kind=InputKind.TEXT,
     default_columns=("text",),
     preprocessing=f"first {N_WORDS} words, {NEW_TOKENS} new tokens (greedy); "
                   "phases prefill and decode",

@@ -17,19 +17,35 @@ from typing import Any
 from ..errors import DataError
 from ..models.source import ModelSource
 from ._vision import torch_dtype
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import (
+    InputKind,
+    LoadedTask,
+    PhaseHook,
+    Prepared,
+    QueryResult,
+    TaskOption,
+    TaskSpec,
+    no_phase,
+)
+
+DEFAULT_SEED = 0
 
 SPEC = TaskSpec(
     name="text-to-image",
     title="Image generation",
-    input_kind="prompt",
+    input_kind=InputKind.PROMPT,
     default_columns=("prompt", "Prompt", "text"),
     preprocessing="prompt cut to 50 words; the pipeline's default steps and size",
     model_kinds=("StableDiffusionPipeline", "DiffusionPipeline"),
+    options=(
+        TaskOption("num_inference_steps", int, None, "denoising steps (default: the pipeline's)"),
+        TaskOption("height", int, None, "image height in pixels (default: the pipeline's)"),
+        TaskOption("width", int, None, "image width in pixels (default: the pipeline's)"),
+        TaskOption("seed", int, DEFAULT_SEED, "seed of the initial latents"),
+    ),
 )
 
 PROMPT_WORDS = 50
-DEFAULT_SEED = 0
 
 
 def cut_prompt(example: Any, words: int = PROMPT_WORDS) -> str:

@@ -12,12 +12,12 @@ from typing import Any
 from ..models.loading import max_input_length
 from ..models.source import ModelSource
 from ._text import encode_batch, load_text_task, require_text, row_lengths, to_device
-from .base import LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
+from .base import InputKind, LoadedTask, PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 SPEC = TaskSpec(
     name="token-classification",
     title="Token classification",
-    input_kind="text",
+    input_kind=InputKind.TEXT,
     default_columns=("tokens", "passage", "text"),
     preprocessing="whole text, truncated to the model's maximum length; entities",
     model_kinds=("AutoModelForTokenClassification",),
@@ -70,7 +70,7 @@ class TokenClassificationRunner:
         with torch.inference_mode():
             enc = self.tokenizer(text, truncation=True, max_length=self.max_length,
                                  return_offsets_mapping=True, return_tensors="pt")
-            offsets = [tuple(map(int, o)) for o in enc.pop("offset_mapping")[0].tolist()]
+            offsets = [(int(a), int(b)) for a, b in enc.pop("offset_mapping")[0].tolist()]
             logits = self.model(**to_device(enc, self.model)).logits[0]
             scores, ids = torch.softmax(logits.float(), dim=-1).max(dim=-1)
         labels = [self.id2label.get(int(i), f"LABEL_{int(i)}") for i in ids]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataError
-from ._text import encode_batch, eos_ids, require_text, row_lengths, to_device, until_eos
+from ._textutil import encode_batch, eos_ids, require_text, row_lengths, to_device, until_eos
 from .base import PhaseHook, Prepared, QueryResult, TaskSpec, no_phase
 
 SENTIMENT_PROMPT = "what is the binary sentiment of the following sentence? {text}"

@@ -1,0 +1,1 @@
+"""An example joulebench plugin: a task, a sensor, an executor and a report view."""
