@@ -17,7 +17,8 @@ np = pytest.importorskip("numpy")
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 
-from joulebench.bench.runner import RunnerSettings, _units, execute_job, validate_job  # noqa: E402
+from joulebench.bench.runner import RunnerSettings, execute_job, validate_job  # noqa: E402
+from joulebench.bench.runner_util import count_units  # noqa: E402
 from joulebench.bench.spec import JobSpec  # noqa: E402
 from joulebench.data import audio  # noqa: E402
 from joulebench.data.rows import to_example  # noqa: E402
@@ -143,9 +144,9 @@ def test_model_that_does_not_fit(tiny_dir: Path) -> None:
 def test_units_carry_seconds_of_audio() -> None:
     results = [QueryResult(output={}, output_tokens=3, input_audio_s=1.25),
                [QueryResult(output={}, output_tokens=2, input_audio_s=2.5)]]
-    units = _units(results)
+    units = count_units(results)
     assert units["input_audio_s"] == 3.75 and units["output_tokens"] == 5
-    assert "input_audio_s" not in _units([QueryResult(output={}, input_tokens=4)])
+    assert "input_audio_s" not in count_units([QueryResult(output={}, input_tokens=4)])
 
 
 def test_runner_job_counts_audio_seconds_and_tokens(tiny_dir: Path) -> None:

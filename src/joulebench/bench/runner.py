@@ -17,8 +17,6 @@ fast queries the hook is a no-op, so phase bookkeeping never weighs on the figur
 
 from __future__ import annotations
 
-import gc
-import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -32,10 +30,19 @@ from ..measure.meter import Meter
 from ..measure.results import IdleBaseline, Measurement
 from ..measure.sensor import Sensor
 from ..models.source import parse_model_spec
+from ..quality import LabelMap
 from ..stats import ci_half_width_pct, latency_summary
-from ..tasks.base import BatchTaskRunner, LoadedTask, Prepared, QueryResult, TaskPlugin, no_phase
+from ..tasks.base import BatchTaskRunner, LoadedTask, Prepared, TaskPlugin, no_phase
 from .flops import count_mean_flops
+from .quality_step import (
+    JobReferences,
+    check_labels,
+    default_references_loader,
+    outputs_for_store,
+    score,
+)
 from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, new_run_id, utc_now_iso
+from .runner_util import batches, count_units, cycle, free_memory, phase_summary, set_threads
 from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
 
 PRODUCER = f"joulebench {__version__}"
@@ -47,6 +54,7 @@ STAGE_WORDS = {
     "prepare": "preparing inputs",
     "warmup": "warming up",
     "count flops": "counting FLOPs",
+    "references": "reading references",
 }
 
 
@@ -80,6 +88,9 @@ class RunnerSettings:
     count_flops: bool = True  # count one query's FLOPs after warm-up (bench.flops), unmeasured
     task_loader: Callable[[str], TaskPlugin] = field(default=_default_task_loader)
     rows_loader: Callable[..., Any] = field(default=_default_rows_loader)
+    references_loader: Callable[[JobSpec, Any], JobReferences | None] = field(
+        default=default_references_loader
+    )
 
 
 def validate_job(job: JobSpec, settings: RunnerSettings | None = None) -> None:
@@ -117,62 +128,6 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
 
 
-def _free_memory() -> None:
-    gc.collect()
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        try:
-            if torch.cuda.is_initialized():
-                torch.cuda.empty_cache()
-        except Exception:  # cleanup is best effort
-            pass
-
-
-def _cycle(items: Sequence[Any], n: int) -> list[Any]:
-    return [items[i % len(items)] for i in range(n)]
-
-
-def _batches(items: list[Any], size: int) -> list[list[Any]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
-
-
-def _units(results: Sequence[QueryResult | Sequence[QueryResult]]) -> dict[str, int | float]:
-    totals: dict[str, int | float] = {"input_tokens": 0, "output_tokens": 0, "input_images": 0,
-                                      "output_images": 0}
-    audio_s = 0.0
-    for r in results:
-        for q in r if isinstance(r, list | tuple) else (r,):
-            totals["input_tokens"] += q.input_tokens
-            totals["output_tokens"] += q.output_tokens
-            totals["input_images"] += q.input_images
-            totals["output_images"] += q.output_images
-            audio_s += q.input_audio_s
-    totals["images"] = totals["input_images"] + totals["output_images"]
-    if audio_s:  # only tasks that hear audio carry seconds of it (speech recognition)
-        totals["input_audio_s"] = round(audio_s, 3)
-    return totals
-
-
-def _phase_summary(meter: Meter) -> dict[str, Any]:
-    """A small JSON view of a setup window (load, warm-up) for ``RunRecord.extra``."""
-    result = meter.result
-    out: dict[str, Any] = {}
-    if result is None:
-        return out
-    for p in result.phases:
-        out[p.name] = {
-            "duration_s": p.duration_s,
-            "energy_j": p.energy_j,
-            "net_energy_j": p.net_energy_j,
-            "count": p.count,
-            "components": [
-                {"source": c.source, "method": c.method.value, "energy_j": c.energy_j}
-                for c in p.components
-            ],
-        }
-    return out
-
-
 class _Job:
     """State of one job while it runs (keeps execute_job readable)."""
 
@@ -203,6 +158,8 @@ class _Job:
         self.loaded: LoadedTask | None = None
         self.batched = False  # the task's SPEC.batched: its runner has run_batch
         self.fingerprint: str | None = None
+        self.references: JobReferences | None = None
+        self.labels: LabelMap | None = None
 
     @property
     def stage(self) -> str:
@@ -303,7 +260,7 @@ def execute_job(
         yield from _run(state, start_repetition, on_queries)
     finally:
         state.loaded = None
-        _free_memory()
+        free_memory()
 
 
 def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
@@ -339,6 +296,13 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
             f"rows repeat (each about {job.n_queries / len(rows):.3g} times); the run records "
             "it (config.input.cycled)"
         )
+    state.stage = "references"
+    state.references = refs = state.settings.references_loader(job, task.SPEC)
+    if refs is not None:
+        state.config["references"] = {"column": refs.column.column, "source": refs.column.source}
+    if job.threads is not None:
+        set_threads(job.threads)
+        state.config["threads"] = job.threads
     setup: dict[str, Any] = {}
     state.stage = "load"
     meter = state.meter()
@@ -353,20 +317,21 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
             )
         state.stage = "prepare"
         runner = loaded.runner
+        state.labels = check_labels(job, runner, refs)  # a label mismatch: before any query
         prepared = [runner.prepare(r) for r in rows]
         state.stage = "warmup"
         warm: list[float] = []
         if job.warmup:
             with meter.phase("warmup"):
-                for p in _cycle(prepared, job.warmup):
+                for p in cycle(prepared, job.warmup):
                     t0 = time.perf_counter()
                     runner.run(p, no_phase)
                     warm.append(time.perf_counter() - t0)
-    setup["setup"] = _phase_summary(meter)
+    setup["setup"] = phase_summary(meter)
     setup["warmup_latencies_s"] = warm
     if state.settings.count_flops:  # outside every meter window: a few unmeasured queries
         state.stage = "count flops"
-        queried = _cycle(prepared, job.n_queries)
+        queried = cycle(prepared, job.n_queries)
         setup["flops"] = count_mean_flops(runner, queried, device=job.device)
     state.config["model_info"] = dict(loaded.info)
     state.config["model_label"] = loaded.model_label
@@ -427,7 +392,7 @@ def _run(
         return
     assert state.loaded is not None
     runner = state.loaded.runner
-    items: list[Any] = _cycle(prepared, job.n_queries)
+    items: list[Any] = cycle(prepared, job.n_queries)
     per_call = 1
     run: Callable[[Any, Any], Any]
     if job.batch_size > 1:
@@ -436,12 +401,13 @@ def _run(
             yield state.failed(error, started_at, None)
             return
         run = cast(BatchTaskRunner, runner).run_batch  # SPEC.batched promises it
-        items = _batches(items, job.batch_size)
+        items = batches(items, job.batch_size)
         per_call = job.batch_size
     else:
         run = runner.run
     split = _split_phases(state.settings, setup["warmup_latencies_s"])
     energies: list[float] = []
+    quality: dict[str, Any] = {}
     first = True
     for rep in range(start_repetition, job.repetitions):
         state.stage = f"repetition {rep}"
@@ -463,7 +429,16 @@ def _run(
         extra.update(setup.get("flops", {}))
         if first:
             extra["load"] = setup["setup"]  # this process loaded the model once, for these reps
+            if state.references is not None:
+                try:
+                    quality = score(job, state.references, state.labels, results)
+                except Exception as exc:  # a metric that cannot score these outputs
+                    quality = {"quality_error": describe_error(exc)}
+            if job.keep_outputs:
+                extra["outputs"] = outputs_for_store(state.references, results)
             first = False
+        if state.references is not None:
+            extra.update(quality)
         energy = query.energy_j if query is not None else None
         energies.append(energy / job.n_queries if energy is not None else query_s / job.n_queries)
         stop = False
@@ -482,7 +457,7 @@ def _run(
             started_at=rep_started,
             measurement=measurement,
             repetition=rep,
-            units=_units(results),
+            units=count_units(results),
             extra=extra,
         )
         if stop:

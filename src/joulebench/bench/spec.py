@@ -99,6 +99,9 @@ class JobSpec:
     trust_remote_code: bool = False
     group: str | None = None  # e.g. "task-specific" / "multi-purpose" (reporting only)
     dataset_label: str | None = None  # e.g. "imdb" for reports; defaults to ``dataset``
+    label_column: str | None = None  # references for quality; None: the dataset's known one
+    keep_outputs: bool = False  # store each query's output with the run
+    threads: int | None = None  # torch CPU threads (None: torch's default)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", freeze_options(self.options))
@@ -112,6 +115,8 @@ class JobSpec:
             raise UsageError(f"warmup must be >= 0, got {self.warmup}")
         if self.batch_size < 1:
             raise UsageError(f"batch size must be >= 1, got {self.batch_size}")
+        if self.threads is not None and self.threads < 1:
+            raise UsageError(f"threads must be >= 1, got {self.threads}")
         if self.adaptive_pct is not None and not 0 < self.adaptive_pct < 100:
             raise UsageError(f"--adaptive must be a percentage in (0, 100): {self.adaptive_pct}")
 
@@ -137,6 +142,7 @@ class JobSpec:
             "dtype": self.dtype,
             "device": self.device,
             "options": [list(kv) for kv in self.options],
+            **({"threads": self.threads} if self.threads is not None else {}),  # old keys stay
         }
 
     @property

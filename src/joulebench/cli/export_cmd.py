@@ -27,8 +27,10 @@ def register(subparsers: Any) -> None:
             "emissions.csv columns: kWh, kg CO2eq). Unknown figures are empty cells."
         ),
     )
-    parser.add_argument("--format", choices=("csv", "parquet", "codecarbon"), default="csv",
-                        help="csv (default), parquet or codecarbon (emissions.csv columns)")
+    parser.add_argument("--format", choices=("csv", "parquet", "codecarbon", "jsonl"),
+                        default="csv",
+                        help="csv (default), parquet, codecarbon (emissions.csv columns), or "
+                             "jsonl (one line per query of runs made with --keep-outputs)")
     parser.add_argument(
         "--output",
         "-o",

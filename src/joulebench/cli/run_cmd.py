@@ -49,6 +49,11 @@ def register(sub: Any) -> None:
     what.add_argument("--model", help="one job: Hub id, local directory or random:<study model>")
     what.add_argument("--dataset", help="one job: Hub id, local file or offline:text|qa|photos|prompts")
     what.add_argument("--column", help="dataset column(s) to read (default: the task's)")
+    what.add_argument("--label-column", metavar="COLUMN",
+                      help="the references for quality (accuracy, F1, ROUGE-L, entity F1); "
+                           "default: the known column of the study's datasets")
+    what.add_argument("--keep-outputs", action="store_true",
+                      help="store each query's output (export with `export --format jsonl`)")
     what.add_argument("--split", help="dataset split")
     what.add_argument("--config", dest="dataset_config", metavar="NAME", help="dataset config name")
     what.add_argument("--tasks", help="only these tasks of the suite (comma-separated)")
@@ -59,6 +64,7 @@ def register(sub: Any) -> None:
     how.add_argument("--warmup", type=int, metavar="N", help="unmeasured warm-up queries")
     how.add_argument("--batch-size", type=int, metavar="B", help="inputs per call (text tasks, image classification)")
     how.add_argument("--device", help="cpu, cuda or auto (default: the suite's, auto)")
+    how.add_argument("--threads", type=int, metavar="N", help="torch CPU threads (default: torch's)")
     how.add_argument("--dtype", help="fp32, fp16 or bf16")
     how.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                      help="task option, e.g. num_inference_steps=4 (repeatable)")
@@ -136,6 +142,8 @@ def build_jobs(args: argparse.Namespace) -> tuple[list[Any], str | None]:
             n_queries=args.n_queries, repetitions=args.repetitions, warmup=args.warmup,
             batch_size=args.batch_size, device=args.device, dtype=args.dtype,
             adaptive_pct=args.adaptive, trust_remote_code=args.trust_remote_code,
+            label_column=args.label_column, threads=args.threads,
+            keep_outputs=True if args.keep_outputs else None,
             options={**j.options_dict, **options} if options else None,
         )
         for j in jobs
@@ -191,8 +199,12 @@ def run(args: argparse.Namespace) -> int:
     check_ray_args(args)
     executor = EXECUTORS.get(args.executor)  # an unknown name fails before anything runs
     jobs, suite_name = build_jobs(args)
+    from ..data.references import check_label_column
+    from ..tasks.catalog import get_task
+
     for job in jobs:
         validate_job(job)
+        check_label_column(job.dataset, get_task(job.task).SPEC, job.label_column)
     if args.dry_run:
         print(dry_run(jobs, suite_name))
         return 0

@@ -27,7 +27,7 @@ from ..errors import UsageError
 from ..measure.results import ComponentEnergy, Measurement
 from ..measure.sensor import Domain
 
-FORMATS = ("csv", "parquet", "codecarbon")
+FORMATS = ("csv", "parquet", "codecarbon", "jsonl")
 
 # codecarbon 3.x ``EmissionsData`` fields, in order (tests check them against codecarbon).
 CODECARBON_COLUMNS = (
@@ -258,10 +258,41 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
             os.unlink(tmp)
 
 
+def output_lines(records: Sequence[RunRecord]) -> list[str]:
+    """``jsonl``: one JSON object per query of every run that kept its outputs."""
+    import json
+
+    lines = []
+    for r in records:
+        for item in r.extra.get("outputs") or ():
+            lines.append(json.dumps({
+                "run_id": r.run_id, "task": r.task, "model": r.model, "dataset": r.dataset,
+                "repetition": r.repetition, **item,
+            }, sort_keys=True, ensure_ascii=False))  # fmt: skip
+    if not lines:
+        raise UsageError(
+            "none of these runs kept its per-query outputs",
+            hint="run with `joulebench run --keep-outputs` first",
+        )
+    return lines
+
+
 def export(records: Sequence[RunRecord], fmt: str, output: str | None, stdout: IO[str]) -> None:
     """Write ``records`` as ``fmt`` to ``output`` (atomically) or to ``stdout``."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if fmt == "jsonl":
+        text = "".join(line + "\n" for line in output_lines(records))
+        if output is None:
+            stdout.write(text)
+            return
+
+        def write_text(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+
+        atomic_write(output, write_text)
+        return
     columns, rows = codecarbon_rows(records) if fmt == "codecarbon" else flat_rows(records)
     if fmt == "parquet":
         if output is None:

@@ -1,0 +1,106 @@
+"""The references (gold labels, answers, summaries, tags) of the rows a job queries.
+
+:func:`load_references` reads the same first ``n`` rows as
+:func:`~joulebench.data.sources.load_rows`, in the same order, and returns their
+references through :func:`joulebench.quality.find_references`: the user's
+``--label-column``, or the known reference column of the study's and AI Energy Score's
+datasets. Offline samples and image or audio folders have none (``None``: no quality
+figure, never a zero); a ``--label-column`` for them is a :class:`UsageError`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import DataError, UsageError
+from ..quality import ReferenceColumn, find_references, reference_column
+from ..spec import TaskSpec
+from .offline import PREFIX
+from .rows import read_file
+
+References = tuple[ReferenceColumn, list[Any]]
+
+
+def _file_columns(path: Path) -> list[str]:
+    names, _ = read_file(path)
+    return names
+
+
+def check_label_column(spec: str, task: TaskSpec, label_column: str | None) -> None:
+    """Before anything runs: a ``--label-column`` that cannot be read is one clear line."""
+    if label_column is None:
+        return
+    if spec.startswith(PREFIX):
+        raise UsageError(
+            f"--label-column {label_column!r}: the offline sample {spec} has no references",
+            hint="give a labelled data file (.csv, .jsonl, .parquet) or a Hub dataset",
+        )
+    path = Path(os.path.expanduser(spec))
+    if path.is_file():
+        reference_column(path.stem, _file_columns(path), task.name, label_column=label_column)
+    elif path.is_dir():
+        raise UsageError(f"--label-column {label_column!r}: {spec} is a folder, not a table")
+
+
+def load_references(
+    spec: str,
+    *,
+    task: TaskSpec,
+    n: int,
+    label_column: str | None = None,
+    split: str | None = None,
+    config: str | None = None,
+) -> References | None:
+    """(where the references are, one reference per row) for the first ``n`` rows, or None."""
+    if spec.startswith(PREFIX):
+        check_label_column(spec, task, label_column)
+        return None
+    path = Path(os.path.expanduser(spec))
+    if path.is_dir():
+        return None
+    if path.is_file():
+        _, table = read_file(path)
+        rows = [dict(r) for r in itertools.islice(table, n)]
+        return find_references(path.stem, rows, task.name, label_column=label_column)
+    return _hub_references(spec, task, n, label_column, split, config)
+
+
+def _label_names(features: Any, column: str) -> Sequence[str] | None:
+    feature = (features or {}).get(column)
+    names = getattr(feature, "names", None)
+    if names is None:  # a Sequence(ClassLabel) feature (NER tags)
+        names = getattr(getattr(feature, "feature", None), "names", None)
+    return list(names) if names else None
+
+
+def _hub_references(
+    spec: str, task: TaskSpec, n: int, label_column: str | None, split: str | None,
+    config: str | None,
+) -> References | None:  # fmt: skip
+    from .sources import SPLIT_PREFERENCE
+
+    try:
+        import datasets
+
+        streams = datasets.load_dataset(spec, name=config, streaming=True)
+        names = list(streams)
+        chosen = split or next((s for s in SPLIT_PREFERENCE if s in names), names[0] if names else None)
+        stream = streams[chosen]
+        rows = [dict(r) for r in itertools.islice(iter(stream), n)]
+        columns = list(rows[0]) if rows else []
+        ref = reference_column(spec, columns, task.name, label_column=label_column, config=config)
+        if ref is None:
+            return None
+        label_names = _label_names(stream.features, ref.column) or list(ref.names) or None
+        return find_references(
+            spec, rows, task.name, label_column=label_column, label_names=label_names,
+            config=config,
+        )  # fmt: skip
+    except UsageError:
+        raise
+    except Exception as exc:  # the rows themselves loaded; the references could not
+        raise DataError(f"cannot read the references of {spec!r}: {exc}") from exc
