@@ -102,6 +102,7 @@ class JobSpec:
     label_column: str | None = None  # references for quality; None: the dataset's known one
     keep_outputs: bool = False  # store each query's output with the run
     threads: int | None = None  # torch CPU threads (None: torch's default)
+    power_limit_w: float | None = None  # GPU power limit the sweep sets around the job
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "options", freeze_options(self.options))
@@ -143,6 +144,7 @@ class JobSpec:
             "device": self.device,
             "options": [list(kv) for kv in self.options],
             **({"threads": self.threads} if self.threads is not None else {}),  # old keys stay
+            **({"power_limit_w": self.power_limit_w} if self.power_limit_w is not None else {}),
         }
 
     @property

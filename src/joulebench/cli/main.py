@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "measure_cmd",
     "run_cmd",
     "runs_cmd",
+    "sweep_cmd",
     "endpoint_cmd",
     "agent_cmd",
     "suites_cmd",

@@ -38,6 +38,9 @@ class FakeGpu:
     processes: list[int] = field(default_factory=list)  # compute process PIDs
     graphics_processes: list[int] = field(default_factory=list)
     processes_error: int | None = None  # an NVML error code the process queries raise
+    power_limit_mw: int = 700_000  # the power management limit (H100 SXM default)
+    power_limit_range_mw: tuple[int, int] = (200_000, 700_000)
+    power_limit_settable: bool = True  # False: setting it raises NO_PERMISSION (not root)
 
 
 class FakeNvml:
@@ -137,6 +140,22 @@ class FakeNvml:
 
     def nvmlDeviceGetPowerUsage(self, handle: int) -> int:
         return self._gpu(handle).power_mw
+
+    def nvmlDeviceGetPowerManagementLimit(self, handle: int) -> int:
+        return self._gpu(handle).power_limit_mw
+
+    def nvmlDeviceGetPowerManagementLimitConstraints(self, handle: int) -> list[int]:
+        low, high = self._gpu(handle).power_limit_range_mw
+        return [low, high]
+
+    def nvmlDeviceSetPowerManagementLimit(self, handle: int, limit_mw: int) -> None:
+        gpu = self._gpu(handle)
+        if not gpu.power_limit_settable:
+            raise FakeNvmlError(self.NVML_ERROR_NO_PERMISSION)
+        low, high = gpu.power_limit_range_mw
+        if not low <= limit_mw <= high:
+            raise FakeNvmlError(2)  # invalid argument
+        gpu.power_limit_mw = limit_mw
 
     def nvmlDeviceGetFieldValues(self, handle: int, field_ids: list[int]) -> list[SimpleNamespace]:
         """Like pynvml's: one c_nvmlFieldValue_t-shaped entry per id, each with its own return."""
