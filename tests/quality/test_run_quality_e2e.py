@@ -21,7 +21,7 @@ def _examples(n: int, seed: int) -> list[tuple[str, int]]:
     out = []
     for _ in range(n):
         label = rng.randint(0, 1)
-        words = rng.sample(FILLER, 3) + [rng.choice(POSITIVE if label else NEGATIVE)]
+        words = [*rng.sample(FILLER, 3), rng.choice(POSITIVE if label else NEGATIVE)]
         rng.shuffle(words)
         out.append((" ".join(words), label))
     return out

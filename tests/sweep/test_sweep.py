@@ -74,9 +74,9 @@ def test_power_limit_is_restored_on_error_and_checked_first() -> None:
         raise RuntimeError("the job crashed")
     assert gpu.power_limit_mw == 700_000 and nvml.init_count == 0
     gpu.power_limit_settable = False
-    with pytest.raises(UsageError, match="permission denied setting the GPU power limit"):
-        with PowerLimit(nvml, [0], 300):
-            pass
+    denied = pytest.raises(UsageError, match="permission denied setting the GPU power limit")
+    with denied, PowerLimit(nvml, [0], 300):
+        pass
     assert gpu.power_limit_mw == 700_000
 
 
