@@ -107,6 +107,35 @@ def busy_lines(records: Sequence[RunRecord]) -> list[str]:
     return lines
 
 
+def verdicts(cells: Sequence[Any]) -> list[str]:
+    """One sentence per task a user can act on: the cheapest model against the dearest,
+    with quality where measured; or the single cell's figure."""
+    out = []
+    tasks = list(dict.fromkeys(c.task for c in cells))
+    for task in tasks:
+        group = [c for c in cells if c.task == task]
+        best = min(group, key=lambda c: c.energy_j_per_1000_queries.mean)
+        wh = units.j_to_wh(best.energy_j_per_1000_queries.mean)
+
+        def quality(c: Any) -> str:
+            return "" if c.quality is None else f", {c.quality[0]} {c.quality[1]:.3g}"
+
+        if len(group) == 1:
+            out.append(
+                f"{task}: {best.model} on {best.dataset} used {wh:.3g} Wh per 1,000 queries"
+                f"{quality(best)}"
+            )
+            continue
+        worst = max(group, key=lambda c: c.energy_j_per_1000_queries.mean)
+        ratio = worst.energy_j_per_1000_queries.mean / best.energy_j_per_1000_queries.mean
+        out.append(
+            f"{task}: the cheapest is {best.model} on {best.dataset} ({wh:.3g} Wh per 1,000 "
+            f"queries{quality(best)}), {ratio:.3g}x less energy than {worst.model} on "
+            f"{worst.dataset}{quality(worst)}"
+        )
+    return out
+
+
 def _main_row(cell: Any, recs: Sequence[RunRecord]) -> list[str]:
     estimate = any(Method.MODEL in ms for ms in _methods(recs).values())
     energy = cell.energy_j_per_1000_queries
@@ -127,6 +156,7 @@ def _main_row(cell: Any, recs: Sequence[RunRecord]) -> list[str]:
         net_text, _grams(emissions.mean if emissions else None),
         f"{latency_ms:,.0f}" if latency_ms >= 100 else f"{latency_ms:.3g}",
         f"{1.0 / latency_s:.3g}" if latency_s > 0 else "n/a",
+        "" if cell.quality is None else f"{cell.quality[0]} {cell.quality[1]:.3g}",
     ]  # fmt: skip
 
 
@@ -160,12 +190,14 @@ def run_summary(
                 how = ", ".join(sorted(METHOD_LABELS[m] for m in methods.get(domain, set())))
                 comp_rows.append([cell.model or "", domain, how, _wh(summary.mean)])
         console.print(f"\n{task}")
-        console.print(_table(
-            ["model", "dataset", "reps", "Wh/1k", "std", "net Wh/1k", "CO2eq/1k", "ms/query",
-             "queries/s"],
-            main_rows, right=(2, 3, 4, 5, 6, 7, 8),
-        ))  # fmt: skip
+        headers = ["model", "dataset", "reps", "Wh/1k", "std", "net Wh/1k", "CO2eq/1k",
+                   "ms/query", "queries/s", "quality"]  # fmt: skip
+        if not any(row[-1] for row in main_rows):  # no quality measured: no column
+            headers, main_rows = headers[:-1], [row[:-1] for row in main_rows]
+        console.print(_table(headers, main_rows, right=(2, 3, 4, 5, 6, 7, 8)))
         console.print(_table(["model", "component", "method", "Wh/1k"], comp_rows, (3,)))
+    for line in verdicts(cells):
+        console.print(line)
     for line in busy_lines(records):
         console.print(line)
     console.print(
