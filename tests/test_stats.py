@@ -8,10 +8,13 @@ import statistics
 import pytest
 
 from joulebench.stats import (
+    MIN_RUNS_FOR_INTERVAL,
+    TOO_FEW_FOR_INTERVAL,
     Summary,
     ci_half_width_pct,
     latency_summary,
     percentile,
+    positive_interval,
     summarize,
     summarize_or_none,
     t_cdf,
@@ -160,3 +163,32 @@ def test_latency_summary_splits_batched_calls() -> None:
             "latency_total_s": 1.0,
         }
     )
+
+
+def test_positive_interval_keeps_a_positive_t_interval() -> None:
+    s = summarize([1.0, 2.0, 3.0, 4.0])
+    ci = positive_interval(s)
+    assert ci.shown and not ci.clipped and ci.reason is None
+    assert (ci.low, ci.high) == (s.ci95_low, s.ci95_high)
+
+
+def test_positive_interval_clips_at_zero_and_says_so() -> None:
+    # mean 4, std 5.196, t(0.975, 2) = 4.303: the t interval is -8.91 to 16.9
+    s = summarize([1.0, 1.0, 10.0])
+    assert s.ci95_low is not None and s.ci95_low < 0
+    ci = positive_interval(s)
+    assert ci.shown and ci.clipped
+    assert ci.low == 0.0 and ci.high == pytest.approx(s.ci95_high)
+
+
+def test_positive_interval_needs_three_values() -> None:
+    assert MIN_RUNS_FOR_INTERVAL == 3
+    two = positive_interval(summarize([50.0 * 0.9, 50.0 * 1.1]))  # t would give -13.5 to 114
+    assert not two.shown and two.low is None and two.high is None
+    assert two.reason == TOO_FEW_FOR_INTERVAL == "n too small for an interval"
+    assert two.n == 2
+    one = positive_interval(summarize([3.0]))
+    assert not one.shown and one.reason == "single run"
+    assert positive_interval(summarize([1.0, 2.0]), min_n=2).shown
+    with pytest.raises(ValueError):
+        positive_interval(summarize([1.0, 2.0]), min_n=1)

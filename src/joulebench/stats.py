@@ -7,6 +7,8 @@ that same interval as a % of the mean (the runner's adaptive stopping rule).
 :func:`welch` compares two samples with Welch's unequal-variance t-test.
 :func:`percentile` interpolates linearly between order statistics (numpy's default);
 :func:`latency_summary` gives per-query latency figures from per-call times.
+:func:`positive_interval` is the interval a report shows for a quantity that cannot be
+negative (energy, emissions): clipped at 0, and none with fewer than three values.
 All functions are unit-agnostic: a :class:`Summary` has the unit of its inputs, and the
 field that holds it names the unit (e.g. ``energy_j_per_1000_queries``).
 """
@@ -254,3 +256,48 @@ def latency_summary(latencies_s: Sequence[float], queries_per_call: int = 1) -> 
         "latency_max_ms": 1e3 * per_query[-1],
         "latency_total_s": math.fsum(latencies_s),
     }
+
+
+# --- Intervals of a positive quantity ---------------------------------------------------
+
+MIN_RUNS_FOR_INTERVAL = 3  # with fewer repetitions a report shows no interval
+TOO_FEW_FOR_INTERVAL = "n too small for an interval"
+
+
+@dataclass(frozen=True)
+class PositiveInterval:
+    """The 95% interval of the mean of a quantity that cannot be negative (energy,
+    emissions), as a report shows it.
+
+    Method: :func:`summarize`'s Student-t interval of the arithmetic mean, with its lower
+    end clipped at 0 (``clipped`` says so). A t interval on log values would stay
+    positive by construction, but it bounds the geometric mean, not the mean that is
+    shown beside it; clipping keeps the interval of the figure the report prints and
+    says where it was cut. With fewer than ``min_n`` values (default
+    :data:`MIN_RUNS_FOR_INTERVAL`) there is no interval: ``low`` and ``high`` are
+    ``None`` and ``reason`` says why (two runs give t(0.975, 1) = 12.7 standard errors,
+    an interval that says little but looks precise).
+    """
+
+    n: int
+    low: float | None
+    high: float | None
+    clipped: bool
+    reason: str | None  # why there is no interval: "single run" or TOO_FEW_FOR_INTERVAL
+
+    @property
+    def shown(self) -> bool:
+        return self.low is not None and self.high is not None
+
+
+def positive_interval(s: Summary, *, min_n: int = MIN_RUNS_FOR_INTERVAL) -> PositiveInterval:
+    """The interval of ``s`` for a quantity >= 0: clipped at 0, none below ``min_n`` values."""
+    if min_n < 2:
+        raise ValueError("min_n must be at least 2")
+    if s.n < 2:
+        return PositiveInterval(s.n, None, None, False, "single run")
+    if s.n < min_n or s.ci95_low is None or s.ci95_high is None:
+        return PositiveInterval(s.n, None, None, False, TOO_FEW_FOR_INTERVAL)
+    low = s.ci95_low
+    clipped = low < 0.0
+    return PositiveInterval(s.n, 0.0 if clipped else low, max(s.ci95_high, 0.0), clipped, None)

@@ -149,3 +149,96 @@ def test_unusable_runs_give_no_tasks() -> None:
     r = build_report([failed_record(run_id="a"), replace(make_record(), n_queries=None)])
     assert r.tasks == () and r.failed.n_failed == 1
     assert r.methodology.unusable_runs == 1
+    assert [row.run_id for row in r.per_run] == [make_record().run_id]  # listed per run
+
+
+def test_idle_baseline_counted_from_component_idle_power() -> None:
+    """A baseline shared by the session leaves ``idle_s`` None in older stores; the
+    components' idle power still says the run has one."""
+    shared = [
+        replace(r, measurement=replace(r.measurement, idle_s=None)) for r in _runs("a", [2.0, 2.0])
+    ]
+    assert all(r.measurement.idle_s is None for r in shared)
+    none = _runs("b", [3.0], idle_baseline=False)
+    m = build_report(shared + none).methodology
+    assert m.idle_baseline_runs == 2 and m.n_runs == 3
+
+
+def test_stars_follow_the_rank_within_each_cohort() -> None:
+    r = build_report(corpus(600))
+    for task in r.tasks:
+        by_cohort: dict[str, list[int]] = {}
+        for row in task.rows:  # rank order
+            if row.stars is not None:
+                by_cohort.setdefault(row.star_cohort, []).append(row.stars)
+        assert by_cohort, task.task
+        for stars in by_cohort.values():
+            assert stars == sorted(stars, reverse=True), task.task
+    # a model cheap on one dataset and dear on another: its rows are rated apart
+    recs = []
+    for model, per_ds in {"x": (1.0, 9.0), "y": (3.0, 3.2), "z": (5.0, 6.0)}.items():
+        for ds, e in zip(("d1", "d2"), per_ds, strict=True):
+            recs += [
+                make_record(model=model, dataset=ds, energy_wh_per_1000=e, repetition=i,
+                            run_id=f"{model}-{ds}-{i}")
+                for i in range(3)
+            ]  # fmt: skip
+    (task,) = build_report(recs).tasks
+    stars = [row.stars for row in task.rows]
+    assert task.rows[0].model == "x" and stars[0] == 5
+    assert stars == sorted(stars, reverse=True)  # type: ignore[type-var]
+
+
+def test_a_one_model_task_gets_no_stars() -> None:
+    recs = _runs("only", [2.0, 2.1, 2.2])
+    recs += [replace(x, run_id=f"{x.run_id}-b", dataset="sst2") for x in _runs("only", [3.0])]
+    (task,) = build_report(recs).tasks
+    assert [(row.stars, row.star_note) for row in task.rows] == [(None, "one model")] * 2
+
+
+def test_board_counts_say_what_the_table_shows() -> None:
+    recs = []
+    for ds in ("imdb", "sst2"):
+        for model, e, zs in (("a", 2.0, False), ("b", 3.0, False), ("flan", 30.0, True)):
+            recs += [
+                make_record(model=model, dataset=ds, energy_wh_per_1000=e, zero_shot=zs,
+                            repetition=i, run_id=f"{model}-{ds}-{i}")
+                for i in range(3)
+            ]  # fmt: skip
+    (task,) = build_report(recs).tasks
+    assert (task.n_models, task.n_runs) == (2, 12)  # the headline mean: task-specific only
+    assert (task.shown_models, task.shown_zero_shot_models) == (3, 1)
+    assert (len(task.rows), task.shown_runs) == (6, 18)
+    assert [row.in_task_mean for row in task.rows] == [True] * 4 + [False] * 2
+
+
+def test_intervals_never_go_below_zero_and_need_three_runs() -> None:
+    from joulebench.stats import positive_interval
+
+    clipped = build_report(_runs("m", [1.0, 1.0, 10.0])).tasks[0].rows[0]
+    e = clipped.energy_wh_per_1000_queries
+    assert e.ci95_low < 0  # the raw t interval, kept in the model
+    ci = positive_interval(e)
+    assert ci.clipped and ci.low == 0.0
+    two = build_report(_runs("m", [45.0, 55.0])).tasks[0].rows[0]
+    assert not positive_interval(two.energy_wh_per_1000_queries).shown
+
+
+def test_runs_without_query_count_are_listed_per_run() -> None:
+    plain = replace(make_record(run_id="cc-1"), n_queries=None, task=None, dataset=None)
+    r = build_report([plain, failed_record(run_id="f")])
+    assert r.tasks == () and r.headlines == ()
+    (row,) = r.per_run
+    assert row.run_id == "cc-1" and row.name == plain.model
+    assert row.energy_wh == pytest.approx(plain.measurement.energy_j / 3600)
+    assert row.emissions_g == pytest.approx(row.energy_wh / 1000 * 138.75)
+    assert row.methods == ("counter", "model") and row.estimated
+    assert row.duration_s == pytest.approx(plain.measurement.duration_s)
+
+
+def test_totals_and_headlines() -> None:
+    r = build_report(_runs("a", [2.0, 2.0]) + _runs("b", [4.0, 4.0]))
+    assert r.total_energy_wh == pytest.approx(12.0)  # 4 runs of 1,000 queries
+    assert r.total_emissions_g == pytest.approx(12.0 / 1000 * 138.75)
+    assert r.headlines[0] == "text-classification used 3 Wh per 1,000 queries (mean of 2 models)."
+    assert "The most efficient text-classification model, a on imdb, used 2 Wh" in r.headlines[1]

@@ -4,6 +4,8 @@ reproduce the paper's Table 2 (skips without ../shared, as in a fresh clone)."""
 from __future__ import annotations
 
 import json
+import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,24 @@ def test_report_of_imported_study_reproduces_table2(tmp_path, capsys):
     # the ten tasks span the study's ~1,450x range (image generation vs text classification)
     ratio = got["text-to-image"]["energy_wh_per_1000_queries_mean"] / got["text-classification"]["energy_wh_per_1000_queries_mean"]
     assert 1200 < ratio < 1400
+    # stars follow the leaderboard's rank within each cohort (no "rank 10: four stars,
+    # rank 11: five")
+    by_cohort: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for a in doc["aggregates"]:
+        if a["stars"] is not None:
+            by_cohort[a["star_cohort"]].append((a["energy_wh_per_1000_queries_mean"], a["stars"]))
+    for cohort, rows in by_cohort.items():
+        stars = [n for _, n in sorted(rows)]
+        assert stars == sorted(stars, reverse=True), cohort
+    # the HTML opens collapsed and says its findings in sentences
+    page_path = tmp_path / "report.html"
+    assert main(["--db", db, "report", "-o", str(page_path)]) == 0
+    page = page_path.read_text()
+    assert re.search(r"text-to-image used 1,[234]\d0x the energy of text-classification per query", page)
+    assert "(2.91 kWh against 2.29 Wh per 1,000 queries" in page
+    assert "Multi-purpose models run zero-shot used more energy than the median" in page
+    assert " open>" not in page and page.count('<details class="task-board" data-task=') == 10
+    assert 'id="estimate-alert"' in page  # CodeCarbon's CPU and RAM figures are models
+    # the runs the index does not name are listed per run, not refused or dropped
+    assert 'id="per-run"' in page
+    assert len(doc["runs_without_per_query_figures"]) > 0

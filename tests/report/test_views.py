@@ -153,3 +153,78 @@ def test_terminal_summary_fits_the_width_and_keeps_markup_literal() -> None:
         assert max(len(line) for line in text.splitlines()) <= width
         assert "[data v1]" in text  # printed as text, not read as rich markup
         assert "Wh/1k" in text and "By component" not in text
+
+
+def test_html_opens_collapsed_with_findings_and_notices(small) -> None:
+    page = render(small, "html")
+    assert page.count('<details class="task-board" data-task=') == 2
+    assert '<details class="task-board" data-task="text-classification" open' not in page
+    assert " open>" not in page  # every leaderboard starts collapsed
+    findings = page.index('id="findings"')
+    assert findings < page.index('id="tasks"') and findings < page.index('id="leaderboards"')
+    assert "summarization used 15x the energy of text-classification per query" in page
+    # above the fold: part of the energy is a CPU-model estimate
+    alert = page.index('id="estimate-alert"')
+    assert alert < findings and "Model estimates, not measurements" in page
+    assert "4 of 5 leaderboard row(s)" in page
+    # board headers count what the table shows, then what the task mean counts
+    assert "4 model(s) (1 multi-purpose, zero-shot) · 4 model × dataset row(s)" in page
+    assert "over 3 task-specific model(s)" in page
+    assert "dots are individual models" not in page
+    assert "red dots are multi-purpose models run zero-shot" in page
+    # the one-model task: no stars, and why
+    assert "n/a: one model" in page
+    # two runs: no interval, and it says so
+    assert "n too small for an interval (n = 2)" in page
+
+
+def test_html_flops_columns_only_where_counted(small) -> None:
+    page = render(small, "html")
+    assert "% of peak" not in page and "GFLOP / query" not in page  # nothing was counted
+    assert "no GFLOP or FLOP/J columns" in page
+
+
+def test_html_equivalents_totals_are_filled_and_in_kwh(small) -> None:
+    page = render(small, "html")
+    start = page.index('<tr class="totals">')
+    totals = page[start : page.index("</tr>", start)]
+    assert 'class="num"></td>' not in totals  # no empty cells
+    assert "all 14 runs together" in totals
+    from joulebench.report.svg import fmt_num
+
+    assert f">{fmt_num(small.total_energy_wh)}<" in totals  # Wh of all 14 runs
+    assert f">{fmt_num(small.total_energy_wh / 1000)}<" in totals  # and kWh
+    assert '<th class="num">kWh</th>' in page
+
+
+def test_html_clipped_interval_is_marked() -> None:
+    recs = [
+        make_record(energy_wh_per_1000=e, repetition=i, run_id=f"r{i}")
+        for i, e in enumerate((1.0, 1.0, 10.0))
+    ]
+    r = build_report(recs)
+    page = render(r, "html")
+    assert "95% CI 0 (clipped) to" in page
+    assert 'class="whisker clipped"' in page and 'class="whisker-arrow"' in page
+    assert "interval reaches 0" in page  # the chart legend says so
+    assert "[0 (clipped), " in render(r, "md")
+    agg = json.loads(render(r, "json"))["aggregates"][0]
+    assert agg["energy_wh_per_1000_queries_ci95_low"] == 0.0
+    assert agg["energy_wh_per_1000_queries_ci95_clipped"] is True
+
+
+def test_charts_scroll_instead_of_shrinking(small) -> None:
+    page = render(small, "html")
+    assert page.count('<div class="chart-scroll"><svg') == 3
+    assert page.count('style="min-width:900px"') == 3
+
+
+def test_large_energies_also_in_kwh() -> None:
+    recs = [
+        make_record(task="text-to-image", model="sdxl", dataset="p", energy_wh_per_1000=e,
+                    repetition=i, run_id=f"r{i}")
+        for i, e in enumerate((2900.0, 2910.0, 2920.0))
+    ]  # fmt: skip
+    r = build_report(recs)
+    assert "= 2.91 kWh" in render(r, "html")
+    assert "| 2.91 |" in render(r, "md")  # the tasks table's kWh column

@@ -8,9 +8,15 @@ Rule (one cohort: one task, or one size class of text generation):
   else 1. Lower energy, more stars.
 
 Ties: equal values always get equal stars (the rule looks only at the value); a value on
-a cut point gets the better rating. So a cohort of identical values is all 5 stars.
+a cut point gets the better rating. So a cohort of identical values is all 5 stars, and
+stars never rise as the value rises: they are monotone in the rank by value.
 Small cohorts (fewer than 5 members) use the same rule and are flagged
 ``small_cohort``: one member gets 5 stars; two get 5 and 1. Reports should say so.
+
+Cohorts (:func:`rate_models`, :func:`rate_cells`): a cohort of **one model** is not
+rated at all (``unrated`` = :data:`ONE_MODEL`): five stars "among itself" says nothing.
+:func:`rate_cells` rates the rows a leaderboard shows, one per (model, dataset), by the
+same value the leaderboard sorts on, so its stars follow the leaderboard's rank.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ K = TypeVar("K", bound=Hashable)
 SIZE_CLASS_A_MAX_PARAMETERS = 20_000_000_000
 SIZE_CLASS_B_MAX_PARAMETERS = 66_000_000_000
 SIZE_CLASS_TASKS = frozenset({"text-generation"})
+MIN_MODELS_TO_RATE = 2
+ONE_MODEL = "one model"
 
 
 @dataclass(frozen=True)
@@ -78,31 +86,73 @@ def size_class(parameters: int | None) -> str | None:
 
 
 @dataclass(frozen=True)
-class CohortRating:
-    """The ratings of one cohort: a task, and for text generation a size class."""
+class CohortRating(Generic[K]):
+    """The ratings of one cohort: a task, and for text generation a size class.
+
+    ``ratings.stars`` is empty when the cohort is not rated; ``unrated`` says why
+    (:data:`ONE_MODEL`). ``n_models`` counts distinct models in the cohort.
+    """
 
     task: str | None
     size_class: str | None
-    ratings: StarRatings[str]  # keyed by model; values were mean J per query
+    ratings: StarRatings[K]  # values were mean J per query
+    n_models: int = 0
+    unrated: str | None = None
+    members: tuple[K, ...] = ()  # every member, rated or not
 
 
-def rate_models(cells: Iterable[CellSummary]) -> list[CohortRating]:
+def _cohort_of(c: CellSummary) -> tuple[str | None, str | None]:
+    return (c.task, size_class(c.parameters) if c.task in SIZE_CLASS_TASKS else None)
+
+
+def _rate_cohort(
+    task: str | None, cls: str | None, values: Mapping[K, float], n_models: int
+) -> CohortRating[K]:
+    ratings = star_ratings(values)
+    if n_models < MIN_MODELS_TO_RATE:
+        unrated: StarRatings[K] = StarRatings(
+            stars={}, cut_points=ratings.cut_points, n=ratings.n, small_cohort=True
+        )
+        return CohortRating(task, cls, unrated, n_models, ONE_MODEL, tuple(values))
+    return CohortRating(task, cls, ratings, n_models, None, tuple(values))
+
+
+def rate_models(cells: Iterable[CellSummary]) -> list[CohortRating[str]]:
     """Stars per model within each task (text generation: within each size class).
 
     A model's value is its mean energy per query (J) averaged over its datasets' cell
     means, so every dataset weighs the same. Text-generation models of unknown size form
-    their own cohort (``size_class`` None).
+    their own cohort (``size_class`` None). A one-model cohort is not rated.
     """
     per_model: dict[tuple[str | None, str | None], dict[str, list[float]]] = defaultdict(
         lambda: defaultdict(list)
     )
     for c in cells:
-        cls = size_class(c.parameters) if c.task in SIZE_CLASS_TASKS else None
-        per_model[(c.task, cls)][c.model or ""].append(c.energy_j_per_1000_queries.mean / 1000.0)
+        per_model[_cohort_of(c)][c.model or ""].append(c.energy_j_per_1000_queries.mean / 1000.0)
     out = []
     for (task, cls), models in sorted(
         per_model.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")
     ):
         values = {m: sum(v) / len(v) for m, v in models.items()}
-        out.append(CohortRating(task, cls, star_ratings(values)))
+        out.append(_rate_cohort(task, cls, values, len(values)))
+    return out
+
+
+def rate_cells(cells: Iterable[CellSummary]) -> list[CohortRating[tuple[str, str]]]:
+    """Stars per (model, dataset) cell within each task (text generation: size class).
+
+    A cell's value is its own mean energy per query (J): the value a leaderboard of
+    cells sorts on, so within a cohort more energy never gets more stars. Zero-shot
+    cells of multi-purpose models are rated with the rest of their task. A cohort whose
+    cells all belong to one model is not rated (:data:`ONE_MODEL`).
+    """
+    per_cell: dict[tuple[str | None, str | None], dict[tuple[str, str], float]] = defaultdict(dict)
+    for c in cells:
+        key = (c.model or "", c.dataset or "")
+        per_cell[_cohort_of(c)][key] = c.energy_j_per_1000_queries.mean / 1000.0
+    out = []
+    for (task, cls), values in sorted(
+        per_cell.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")
+    ):
+        out.append(_rate_cohort(task, cls, values, len({m for m, _ in values})))
     return out

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(
         records, reference_study=args.reference_study, tasks=args.task, store=path
     )
-    if not report.tasks:
+    if not report.tasks and not report.per_run:
         failed = failed_summary(records)
         why = "; ".join(f"{e} ({n})" for e, n in failed.top_errors)
         if failed.n_failed == len(records):
@@ -80,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
         return 0
     target = write_report(text, args.output or default_name(args.format))
     n_runs = report.methodology.n_runs
-    print(
-        f"wrote {args.format} report of {n_runs:,} run(s) over {len(report.tasks)} task(s) "
-        f"to {target.resolve()}"
-    )
+    what = f"{n_runs:,} run(s) over {len(report.tasks)} task(s)" if report.tasks else ""
+    if report.per_run:
+        what += f"{' and ' if what else ''}{len(report.per_run):,} run(s) without per-query figures"
+    print(f"wrote {args.format} report of {what} to {target.resolve()}")
     if report.failed.n_failed:
         print(f"note: {report.failed.n_failed:,} failed run(s) left out", file=sys.stderr)
     return 0

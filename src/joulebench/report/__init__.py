@@ -70,7 +70,15 @@ def write_report(text: str, path: str | os.PathLike[str]) -> Path:
     parent = target.absolute().parent
     if not parent.is_dir():
         raise UsageError(f"cannot write {str(target)!r}: directory {str(parent)!r} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    if target.is_dir():
+        raise UsageError(f"cannot write report {str(target)!r}: it is a directory")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
+    except OSError as exc:  # an unwritable folder: nothing was written
+        raise UsageError(
+            f"cannot write report {str(target)!r}: {exc.strerror or exc} in {str(parent)!r}",
+            hint="choose a folder you can write with --output",
+        ) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)

@@ -13,14 +13,17 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timezone
 from importlib import resources
 
 from .. import __version__, analysis, units
-from ..analysis import CellSummary, FlopsCell, RunSample, in_task_cohort
+from ..analysis import CellSummary, FlopsCell, MultiPurposeRow, RunSample, in_task_cohort
+from ..analysis.headlines import CellFigure, TaskFigure, headlines
+from ..analysis.stars import rate_cells
 from ..bench.records import STATUS_OK, RunRecord
 from ..errors import UsageError, closest
-from ..measure.results import ComponentEnergy
+from ..measure.results import ComponentEnergy, PhaseResult
 from .environment import summarize_environment
 from .equivalents import equivalents
 from .model import (
@@ -34,6 +37,7 @@ from .model import (
     ModelRow,
     ReferenceFigure,
     Report,
+    RunRow,
     ScalingFit,
     TaskSummary,
 )
@@ -118,23 +122,34 @@ def _model_row(
 
 
 def _rate(rows: list[ModelRow], cells: Sequence[CellSummary]) -> list[ModelRow]:
-    """Stars per model within its cohort (analysis.rate_models), onto every row."""
-    from dataclasses import replace
-
-    rating: dict[tuple[str, str], tuple[int | None, str, tuple[float, ...], bool]] = {}
-    for cohort in analysis.rate_models(cells):
+    """Stars per leaderboard row within its cohort (analysis.rate_cells): rows are
+    (model, dataset) cells and are rated by the value they are ranked by, so within a
+    cohort the stars follow the rank. A one-model cohort gets no stars, and says so."""
+    rating: dict[_Key, tuple[int | None, str, tuple[float, ...], bool, str]] = {}
+    for cohort in rate_cells(cells):
         task = cohort.task or NO_NAME
         label = task if cohort.size_class is None else f"{task}, size class {cohort.size_class}"
         # cut points are in J per query: x 1,000 queries, in Wh
         cuts = tuple(c * units.QUERIES_PER_REPORT * WH_PER_J for c in cohort.ratings.cut_points)
-        for model, n_stars in cohort.ratings.stars.items():
-            rating[(task, model or NO_NAME)] = (n_stars, label, cuts, cohort.ratings.small_cohort)
+        small = cohort.ratings.small_cohort
+        for model, dataset in cohort.members:
+            key = (task, model or NO_NAME, dataset or NO_NAME)
+            n_stars = cohort.ratings.stars.get((model, dataset))
+            if cohort.unrated is not None:
+                rating[key] = (None, label, (), small, cohort.unrated)
+            else:
+                rating[key] = (n_stars, label, cuts, small, "")
     out = []
     for r in rows:
-        n, label, cuts, small = rating.get((r.task, r.model), (None, "", (), False))
-        out.append(
-            replace(r, stars=n, star_cohort=label, star_cut_points_wh=cuts, small_cohort=small)
+        n, label, cuts, small, note = rating.get(
+            (r.task, r.model, r.dataset), (None, "", (), False, "")
         )
+        out.append(
+            replace(
+                r, stars=n, star_cohort=label, star_cut_points_wh=cuts, small_cohort=small,
+                star_note=note,
+            )
+        )  # fmt: skip
     return out
 
 
@@ -148,9 +163,9 @@ def _fit(fit: analysis.ScalingFit | None) -> ScalingFit | None:
     )
 
 
-def _comparisons(cells: Sequence[CellSummary]) -> tuple[Comparison, ...]:
+def _comparisons(multi: Sequence[MultiPurposeRow]) -> tuple[Comparison, ...]:
     out = []
-    for row in analysis.task_specific_vs_multipurpose(cells):
+    for row in multi:
         med = row.task_specific_median_j_per_1000_queries
         out.append(
             Comparison(
@@ -191,6 +206,75 @@ def failed_summary(records: Sequence[RunRecord]) -> FailedSummary:
     return FailedSummary(n_failed=sum(errors.values()), top_errors=tuple(errors.most_common(5)))
 
 
+def _has_idle_baseline(rec: RunRecord) -> bool:
+    """A run measured an idle baseline when its components carry an idle power (a
+    baseline shared by a session leaves ``idle_s`` unset in older stores) or it timed one."""
+    m = rec.measurement
+    if m is None:
+        return False
+    if m.idle_s is not None:
+        return True
+    comps = list(m.components) + [c for p in _walk(m.phases) for c in p.components]
+    return any(c.idle_power_w is not None for c in comps)
+
+
+def _walk(phases: Iterable[PhaseResult]) -> Iterable[PhaseResult]:
+    for p in phases:
+        yield p
+        yield from _walk(p.children)
+
+
+def _run_row(rec: RunRecord) -> RunRow | None:
+    """A successful run with a known energy that gives no per-query figures."""
+    m = rec.measurement
+    if rec.status != STATUS_OK or m is None or m.energy_j is None:
+        return None
+    cc = rec.extra.get("codecarbon")
+    project = cc.get("project_name") if isinstance(cc, dict) else None
+    ctx = rec.carbon
+    grams = None if ctx is None else units.emissions_g(m.energy_j, ctx.intensity_g_per_kwh, ctx.pue)
+    methods = _ordered(c.method.value for c in m.components)
+    source = rec.extra.get("source_file")
+    return RunRow(
+        run_id=rec.run_id,
+        started_at=rec.started_at,
+        name=rec.model or (str(project) if project else NO_NAME),
+        task=rec.task,
+        dataset=rec.dataset,
+        duration_s=m.duration_s,
+        energy_wh=m.energy_j * WH_PER_J,
+        emissions_g=grams,
+        methods=methods,
+        estimated="model" in methods,
+        sources=tuple(sorted({c.source for c in m.components})),
+        estimated_sources=tuple(
+            sorted({c.source for c in m.components if c.method.value == "model"})
+        ),
+        producer=rec.producer,
+        source_file=str(source) if source else "",
+    )
+
+
+def _headlines(
+    summaries: Sequence[TaskSummary], multi: Sequence[MultiPurposeRow]
+) -> tuple[str, ...]:
+    """The findings in sentences (analysis.headlines) over the report's own aggregates."""
+    tasks = [
+        TaskFigure(t.task, t.energy_wh_per_1000_queries.mean * units.J_PER_WH, t.n_models)
+        for t in summaries
+        if t.task != NO_NAME
+    ]
+    cells = [
+        CellFigure(r.task, r.model, r.dataset, e.mean * units.J_PER_WH, r.in_task_mean)
+        for t in summaries
+        if t.task != NO_NAME
+        for r in t.rows
+        if (e := r.energy_wh_per_1000_queries) is not None
+    ]
+    named = [r for r in multi if r.task is not None]
+    return tuple(h.text for h in headlines(tasks, cells, named))
+
+
 def _methodology(
     records: Sequence[RunRecord],
     used: Sequence[RunRecord],
@@ -210,9 +294,7 @@ def _methodology(
         repetitions_median=int(statistics.median(r.n_runs for r in rows)) if rows else None,
         query_phase_only=no_query == 0,
         runs_without_query_phase=no_query,
-        idle_baseline_runs=sum(
-            1 for r in used if r.measurement is not None and r.measurement.idle_s is not None
-        ),
+        idle_baseline_runs=sum(1 for r in used if _has_idle_baseline(r)),
         estimated_sources=tuple(estimated),
         carbon_sources=tuple(sorted({c.source for c in carbon})),
         pue_values=tuple(sorted({c.pue for c in carbon})),
@@ -267,6 +349,7 @@ def build_report(
             task_groups[s.task or NO_NAME].append(s)
     for task, group in all_by_task.items():  # a task with only zero-shot runs: use them
         task_groups.setdefault(task, group)
+    in_mean = {s.run_id for g in task_groups.values() for s in g}
     cells = [analysis.summarize_cell(g) for g in cell_groups.values()]
     flops = analysis.flops_efficiency(used)
     flops_by_key = {_key(f): f for f in flops}
@@ -279,8 +362,13 @@ def build_report(
         )
         for c, g in zip(cells, cell_groups.values(), strict=True)
     ]
+    rows = [
+        replace(r, in_task_mean=any(rid in in_mean for rid in c.run_ids))
+        for r, c in zip(rows, cells, strict=True)
+    ]
     rows = _rate(rows, cells)
     fits = analysis.scaling_by_task(cells)
+    multi = analysis.task_specific_vs_multipurpose(cells)
     citation, ref = load_reference() if reference_study else (None, {})
     rows_by_task: dict[str, list[ModelRow]] = defaultdict(list)
     for r in rows:
@@ -318,18 +406,27 @@ def build_report(
         if s.emissions_g_per_1000_queries is not None
     ]
     total_g = math.fsum(grams) / units.QUERIES_PER_REPORT if grams else None
+    used_ids = {s.run_id for s in samples}
+    per_run = sorted(
+        (row for r in records if r.run_id not in used_ids for row in [_run_row(r)] if row),
+        key=lambda row: (row.started_at, row.run_id),
+    )
     when = now or datetime.now(timezone.utc)
     return Report(
         schema_version=SCHEMA_VERSION,
         generated_at=when.isoformat(timespec="seconds"),
         generator=f"joulebench {__version__}",
         tasks=tuple(summaries),
-        comparisons=_comparisons(cells),
+        comparisons=_comparisons(multi),
         equivalents=equivalents(summaries, total_wh if samples else None, total_g),
-        environment=summarize_environment(used),
+        environment=summarize_environment(used + [by_id[r.run_id] for r in per_run]),
         methodology=_methodology(records, used, comps, samples, rows, flops),
         failed=failed_summary(records),
         reference_citation=citation,
         store=store,
         task_filter=tuple(tasks),
+        headlines=_headlines(summaries, multi),
+        per_run=tuple(per_run),
+        total_energy_wh=total_wh if samples else None,
+        total_emissions_g=total_g,
     )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-from .model import Comparison, Report, TaskSummary
+from ..stats import positive_interval
+from .model import Comparison, Report, Stats
 from .svg import (
     PALETTE,
     REFERENCE_COLOUR,
@@ -16,6 +17,7 @@ from .svg import (
     esc,
     fmt_num,
     fmt_params,
+    fmt_wh,
     svg_open,
     text,
     x_log_axis,
@@ -38,16 +40,27 @@ def _mark(task: str, tip: str) -> str:
     return f' data-task="{esc(task)}" data-tip="{esc(tip)}"'
 
 
-def _ci_text(t: TaskSummary) -> str:
-    s = t.energy_wh_per_1000_queries
-    if s is None or s.ci95_low is None or s.ci95_high is None:
+def interval_text(s: Stats | None) -> str:
+    """The shown 95% interval in words (stats.positive_interval): clipped at 0, or why
+    there is none."""
+    if s is None:
         return ""
-    return f" (95% interval {fmt_num(s.ci95_low)} to {fmt_num(s.ci95_high)})"
+    ci = positive_interval(s)
+    if not ci.shown:
+        return f" ({ci.reason}, n = {ci.n})" if ci.reason != "single run" else " (single run)"
+    assert ci.low is not None and ci.high is not None
+    low = "0 (clipped at 0)" if ci.clipped else fmt_num(ci.low)
+    return f" (95% interval {low} to {fmt_num(ci.high)})"
 
 
 def energy_by_task(report: Report) -> str:
-    """Horizontal bars of each task's mean (log scale), model means as dots, the study's
-    Table 2 as diamonds when requested."""
+    """Horizontal bars of each task's headline mean (log scale: its task-specific models),
+    every leaderboard row (model x dataset cell) as a dot, zero-shot cells of
+    multi-purpose models apart, the study's Table 2 as diamonds when requested.
+
+    An interval whose lower end is clipped at 0 cannot be drawn to 0 on a log axis: its
+    whisker runs to the axis's left edge and ends in an arrow. No interval, no whisker;
+    the tooltip says why."""
     tasks = [t for t in report.tasks if t.energy_wh_per_1000_queries is not None]
     colours = task_colours(report)
     left, right, top, row_h = 200, 40, 44, 36
@@ -55,10 +68,12 @@ def energy_by_task(report: Report) -> str:
     values: list[float] = []
     for t in tasks:
         s = t.energy_wh_per_1000_queries
-        assert s is not None
         values.append(s.mean)
-        if s.ci95_low is not None and s.ci95_high is not None and s.ci95_low > 0:
-            values += [s.ci95_low, s.ci95_high]
+        ci = positive_interval(s)
+        if ci.shown and ci.high is not None:
+            values.append(ci.high)
+            if not ci.clipped and ci.low is not None:
+                values.append(ci.low)
         values += [
             r.energy_wh_per_1000_queries.mean for r in t.rows if r.energy_wh_per_1000_queries
         ]
@@ -68,15 +83,29 @@ def energy_by_task(report: Report) -> str:
     bottom = top + row_h * len(tasks)
     out = [svg_open(WIDTH, height, "chart-tasks", "Energy per 1,000 queries by task, log scale")]
     out += x_log_axis(scale, top - 6, bottom, f"{WH} (log scale)")
-    out.append(_task_legend(report.reference_citation is not None, WIDTH - right, 18))
+    outside = [r for t in tasks for r in t.rows if not r.in_task_mean]
+    multi_only = all(r.multi_purpose for r in outside)
+    label = "zero-shot (not in the mean)" if multi_only else "not in the mean"
+    clipped = any(positive_interval(t.energy_wh_per_1000_queries).clipped for t in tasks)
+    out.append(
+        _task_legend(
+            report.reference_citation is not None,
+            label if outside else None,
+            clipped,
+            WIDTH - right,
+            18,
+        )
+    )
     for i, t in enumerate(tasks):
         s = t.energy_wh_per_1000_queries
-        assert s is not None
         y = top + i * row_h + row_h / 2
         colour = colours[t.task]
+        zs = t.shown_zero_shot_models
         tip = (
-            f"{t.task}\nmean {fmt_num(s.mean)} {WH}{_ci_text(t)}\n"
-            f"{t.n_models} model(s), {t.n_runs} run(s)"
+            f"{t.task}\nbar: mean {fmt_wh(s.mean)} per 1,000 queries{interval_text(s)}\n"
+            f"over {t.n_models} task-specific model(s), {t.n_runs} run(s)\n"
+            f"dots: {len(t.rows)} model x dataset cell(s) of {t.shown_models} model(s)"
+            + (f", {zs} multi-purpose zero-shot (not in the bar)" if zs else "")
         )
         out.append(f'<g class="series"{_mark(t.task, tip)}>')
         out.append(text(left - 10, y + 4, _short(t.task), cls="label", anchor="end"))
@@ -85,20 +114,34 @@ def energy_by_task(report: Report) -> str:
             f'<rect class="bar" x="{left}" y="{y - 9:.1f}" width="{max(x_end - left, 1):.1f}" '
             f'height="18" rx="3" fill="{colour}"/>'
         )
-        if s.ci95_low is not None and s.ci95_high is not None and s.ci95_low > 0:
-            x0, x1 = scale(s.ci95_low), scale(s.ci95_high)
-            out.append(
-                f'<path class="whisker" d="M{x0:.1f},{y:.1f}H{x1:.1f}M{x0:.1f},{y - 6:.1f}'
-                f'V{y + 6:.1f}M{x1:.1f},{y - 6:.1f}V{y + 6:.1f}"/>'
-            )
+        ci = positive_interval(s)
+        if ci.shown and ci.low is not None and ci.high is not None:
+            x1 = scale(ci.high)
+            if ci.clipped:  # to the axis edge, with an arrow: the interval reaches 0
+                x0 = scale.range_low
+                out.append(
+                    f'<path class="whisker clipped" d="M{x0 + 6:.1f},{y:.1f}H{x1:.1f}'
+                    f'M{x1:.1f},{y - 6:.1f}V{y + 6:.1f}"/>'
+                    f'<path class="whisker-arrow" d="M{x0:.1f},{y:.1f}l7,-4.5v9z"/>'
+                )
+            else:
+                x0 = scale(ci.low)
+                out.append(
+                    f'<path class="whisker" d="M{x0:.1f},{y:.1f}H{x1:.1f}M{x0:.1f},{y - 6:.1f}'
+                    f'V{y + 6:.1f}M{x1:.1f},{y - 6:.1f}V{y + 6:.1f}"/>'
+                )
         out.append("</g>")
         for r in t.rows:
             rs = r.energy_wh_per_1000_queries
             if rs is None:
                 continue
-            rtip = f"{r.model}\n{r.dataset}\n{fmt_num(rs.mean)} {WH}"
+            kind = "in the bar" if r.in_task_mean else "multi-purpose, zero-shot: not in the bar"
+            if not r.in_task_mean and not r.multi_purpose:
+                kind = "outside the task's headline cohort: not in the bar"
+            rtip = f"{r.model}\n{r.dataset} ({kind})\n{fmt_wh(rs.mean)} per 1,000 queries"
+            cls = "dot" if r.in_task_mean else "dot zs"
             out.append(
-                f'<circle class="dot" cx="{scale(rs.mean):.1f}" cy="{y:.1f}" r="3.2"'
+                f'<circle class="{cls}" cx="{scale(rs.mean):.1f}" cy="{y:.1f}" r="3.2"'
                 f"{_mark(t.task, rtip)}/>"
             )
         if t.reference is not None:
@@ -117,23 +160,35 @@ def energy_by_task(report: Report) -> str:
     return "".join(out)
 
 
-def _task_legend(reference: bool, x_right: float, y: float) -> str:
+def _task_legend(
+    reference: bool, outside: str | None, clipped: bool, x_right: float, y: float
+) -> str:
     items = [
-        '<rect x="0" y="-9" width="14" height="10" rx="2" fill="#8899aa"/>'
-        '<text x="19" y="0">mean of runs</text>',
-        '<path class="whisker" d="M0,-4H16M0,-9V1M16,-9V1"/><text x="21" y="0">95% interval</text>',
-        '<circle class="dot" cx="6" cy="-4" r="3.2"/><text x="14" y="0">one model</text>',
-    ]
-    widths = [112, 118, 92]
+        ('<rect x="0" y="-9" width="14" height="10" rx="2" fill="#8899aa"/>'
+         '<text x="19" y="0">task mean</text>', 96),
+        ('<path class="whisker" d="M0,-4H16M0,-9V1M16,-9V1"/><text x="21" y="0">95% interval'
+         "</text>", 112),
+        ('<circle class="dot" cx="6" cy="-4" r="3.2"/><text x="14" y="0">model x dataset</text>',
+         126),
+    ]  # fmt: skip
+    if outside is not None:
+        items.append(
+            ('<circle class="dot zs" cx="6" cy="-4" r="3.2"/>'
+             f'<text x="14" y="0">{outside}</text>', 14 + 7 * len(outside))
+        )  # fmt: skip
+    if clipped:
+        items.append(
+            ('<path class="whisker-arrow" d="M0,-4l7,-4.5v9z"/>'
+             '<text x="12" y="0">interval reaches 0</text>', 132)
+        )  # fmt: skip
     if reference:
         items.append(
-            f'<path d="M6,-12l6,7l-6,7l-6,-7z" fill="{REFERENCE_COLOUR}"/>'
-            '<text x="16" y="0">study (Table 2)</text>'
-        )
-        widths.append(120)
-    x = x_right - sum(widths)
+            (f'<path d="M6,-12l6,7l-6,7l-6,-7z" fill="{REFERENCE_COLOUR}"/>'
+             '<text x="16" y="0">study (Table 2)</text>', 116)
+        )  # fmt: skip
+    x = x_right - sum(w for _, w in items)
     out = ['<g class="legend">']
-    for item, w in zip(items, widths, strict=True):
+    for item, w in items:
         out.append(f'<g transform="translate({x:.1f},{y:.1f})">{item}</g>')
         x += w
     out.append("</g>")

@@ -9,18 +9,23 @@ from __future__ import annotations
 
 from importlib import resources
 
+from ..stats import positive_interval
 from . import charts
+from .html_notes import (
+    METHOD_TIPS,
+    PER_RUN_SHOWN,
+    badge,
+    environment,
+    equivalents,
+    methodology,
+    per_run,
+)
 from .json_view import report_dict, script_json
-from .markdown import FLOPS_NOTE, UNKNOWN, flop_j_text, gflop_text, provenance_text
+from .markdown import UNKNOWN, flop_j_text, gflop_text, provenance_text
 from .model import ComponentRow, ModelRow, Report, Stats, TaskSummary
-from .svg import esc, fmt_num, fmt_params
+from .svg import esc, fmt_num, fmt_params, fmt_wh
 
-METHOD_TIPS = {
-    "counter": "read from a hardware energy counter at the window edges (NVML, RAPL)",
-    "power-integration": "integrated from timestamped power samples",
-    "model": "ESTIMATE from a model (utilisation x power curve), not a measurement",
-    "user": "a figure the user supplied",
-}
+__all__ = ["METHOD_TIPS", "render_html"]
 
 
 def _asset(name: str) -> str:
@@ -30,11 +35,17 @@ def _asset(name: str) -> str:
 def _stars(r: ModelRow) -> str:
     n = r.stars
     if n is None:
+        if r.star_note:
+            tip = f"not rated: {r.star_note} in {r.star_cohort or 'its cohort'}"
+            return (
+                f'<td data-sort="0" class="muted nostars" data-tip="{esc(tip)}">'
+                f"n/a: {esc(r.star_note)}</td>"
+            )
         return '<td data-sort="0" class="muted">n/a</td>'
     cuts = ", ".join(fmt_num(c) for c in r.star_cut_points_wh)
-    small = "\nsmall cohort: fewer than five models" if r.small_cohort else ""
+    small = "\nsmall cohort: fewer than five rows" if r.small_cohort else ""
     tip = (
-        f"{n} of 5 stars among {r.star_cohort}\n"
+        f"{n} of 5 stars among the rows of {r.star_cohort}\n"
         f"quintile limits (Wh per 1,000 queries): {cuts}{small}"
     )
     return (
@@ -44,13 +55,7 @@ def _stars(r: ModelRow) -> str:
 
 
 def _badges(r: ModelRow) -> str:
-    out = []
-    for m in r.methods:
-        label = "model estimate" if m == "model" else m
-        out.append(
-            f'<span class="badge {esc(m)}" data-tip="{esc(METHOD_TIPS.get(m, m))}">'
-            f"{esc(label)}</span>"
-        )
+    out = [badge(m) for m in r.methods]
     if r.multi_purpose:
         out.append(
             '<span class="badge mp" data-tip="multi-purpose model run zero-shot with a prompt">'
@@ -65,15 +70,28 @@ def _num_td(value: float | None, text: str | None = None) -> str:
     return f'<td class="num" data-sort="{value!r}">{esc(text if text is not None else fmt_num(value))}</td>'
 
 
+def ci_html(s: Stats) -> str:
+    """The shown interval (stats.positive_interval): clipped at 0 and marked, or why none."""
+    ci = positive_interval(s)
+    if not ci.shown:
+        if ci.reason == "single run":
+            return '<div class="ci">single run</div>'
+        return f'<div class="ci">{esc(ci.reason)} (n = {ci.n})</div>'
+    assert ci.low is not None and ci.high is not None
+    if ci.clipped:
+        tip = "the t interval's lower end is below 0; energy cannot be: shown from 0"
+        return (
+            f'<div class="ci" data-tip="{esc(tip)}">95% CI 0 (clipped) to '
+            f"{esc(fmt_num(ci.high))}</div>"
+        )
+    return f'<div class="ci">95% CI {esc(fmt_num(ci.low))} to {esc(fmt_num(ci.high))}</div>'
+
+
 def _energy_td(s: Stats | None) -> str:
     if s is None:
         return _num_td(None)
-    ci = (
-        f'<div class="ci">95% CI {esc(fmt_num(s.ci95_low))} to {esc(fmt_num(s.ci95_high))}</div>'
-        if s.ci95_low is not None and s.ci95_high is not None
-        else '<div class="ci">single run</div>'
-    )
-    return f'<td class="num" data-sort="{s.mean!r}">{esc(fmt_num(s.mean))}{ci}</td>'
+    kwh = f'<div class="ci">= {esc(fmt_wh(s.mean))}</div>' if s.mean >= 1000 else ""
+    return f'<td class="num" data-sort="{s.mean!r}">{esc(fmt_num(s.mean))}{kwh}{ci_html(s)}</td>'
 
 
 def _flops_tds(r: ModelRow) -> str:
@@ -97,7 +115,11 @@ def _component_line(c: ComponentRow) -> str:
     return f"{c.domain}: {'n/a' if e is None else fmt_num(e)} Wh ({how}; {', '.join(c.sources)})"
 
 
-def _row(rank: int, r: ModelRow) -> str:
+def _has_flops(t: TaskSummary) -> bool:
+    return any(r.flops_per_query is not None for r in t.rows)
+
+
+def _row(rank: int, r: ModelRow, flops: bool = True) -> str:
     g = r.emissions_g_per_1000_queries
     latency = r.latency_s_per_query_mean
     components = "\n".join(_component_line(c) for c in r.components)
@@ -105,39 +127,57 @@ def _row(rank: int, r: ModelRow) -> str:
     return (
         f'<tr><td class="num" data-sort="{rank}">{rank}</td>{_stars(r)}'
         f'<td class="model" data-tip="{esc(tip)}">{esc(r.model)}</td>'
-        f"<td>{esc(r.dataset)}</td>{_energy_td(r.energy_wh_per_1000_queries)}"
+        f'<td class="ds">{esc(r.dataset)}</td>{_energy_td(r.energy_wh_per_1000_queries)}'
+        f'<td class="prov" data-sort="{esc(provenance_text(r))}">{_badges(r)}</td>'
         + _num_td(None if g is None else g.mean)
         + _num_td(
             None if r.parameters is None else float(r.parameters),
             None if r.parameters is None else fmt_params(r.parameters),
         )
         + _num_td(None if latency is None else latency * 1e3)
-        + _flops_tds(r)
-        + f'<td class="prov" data-sort="{esc(provenance_text(r))}">{_badges(r)}</td>'
+        + (_flops_tds(r) if flops else "")
         + f'<td class="num" data-sort="{r.n_runs}">{r.n_runs}</td></tr>'
     )
 
 
-_COLUMNS = (
-    ("#", "", "num"), ("Stars", "", "num"), ("Model", "", "text"), ("Dataset", "", "text"),
-    ("Energy", "Wh / 1,000 queries", "num"), ("Carbon", "g CO₂eq / 1,000 q.", "num"),
-    ("Parameters", "", "num"), ("Latency", "ms / query", "num"),
-    ("Compute", "GFLOP / query", "num"), ("FLOP/J", "% of peak", "num"),
-    ("Provenance", "", "text"), ("Runs", "", "num"),
-)  # fmt: skip
+def _columns(t: TaskSummary) -> tuple[tuple[str, str, str], ...]:
+    """(label, unit, sort type) per column. Model and provenance come first so that both
+    fit a 1,400 px screen; the FLOPs columns only where some row counted FLOPs, and
+    FLOP/J says "% of peak" only where some row has a peak."""
+    peak = any(r.fraction_of_peak is not None for r in t.rows)
+    flops = (
+        ("Compute", "GFLOP / query", "num"),
+        ("FLOP/J", "achieved (% of peak)" if peak else "achieved", "num"),
+    )
+    return (
+        ("#", "", "num"), ("Stars", "", "num"), ("Model", "", "text"), ("Dataset", "", "text"),
+        ("Energy", "Wh / 1,000 queries", "num"), ("Provenance", "", "text"),
+        ("Carbon", "g CO₂eq / 1,000 q.", "num"), ("Parameters", "", "num"),
+        ("Latency", "ms / query", "num"), *(flops if _has_flops(t) else ()), ("Runs", "", "num"),
+    )  # fmt: skip
+
+
+def board_summary(t: TaskSummary) -> str:
+    """What the leaderboard shows, then what the task's headline mean counts."""
+    s = t.energy_wh_per_1000_queries
+    zs = t.shown_zero_shot_models
+    shown = f"{t.shown_models} model(s)" + (f" ({zs} multi-purpose, zero-shot)" if zs else "")
+    text = f"{shown} · {len(t.rows)} model × dataset row(s) · {t.shown_runs} run(s)"
+    if s is not None:
+        text += (
+            f" · task mean {fmt_wh(s.mean)} per 1,000 queries over {t.n_models} "
+            f"task-specific model(s)"
+        )
+    return text
 
 
 def _leaderboard(t: TaskSummary) -> str:
     head = "".join(
-        f'<th data-type="{kind}" class="{"num" if kind == "num" else ""}">'
+        f'<th data-type="{kind}" class="{"num" if kind == "num" else label.lower()}">'
         f'<button type="button">{esc(label)}</button>'
         + (f'<span class="unit">{esc(unit)}</span>' if unit else "")
         + "</th>"
-        for label, unit, kind in _COLUMNS
-    )
-    s = t.energy_wh_per_1000_queries
-    summary = f"{t.n_models} model(s) · {t.n_runs} run(s)" + (
-        f" · task mean {fmt_num(s.mean)} Wh per 1,000 queries" if s else ""
+        for label, unit, kind in _columns(t)
     )
     warn = (
         '<p class="note-warn">⚠ Part of the energy in this task is a <strong>model estimate'
@@ -145,10 +185,11 @@ def _leaderboard(t: TaskSummary) -> str:
         if t.estimated
         else ""
     )
-    rows = "".join(_row(i, r) for i, r in enumerate(t.rows, start=1))
+    flops = _has_flops(t)
+    rows = "".join(_row(i, r, flops) for i, r in enumerate(t.rows, start=1))
     return (
-        f'<details class="task-board" data-task="{esc(t.task)}" open><summary><h3>'
-        f'{esc(t.task)} <span class="muted">{esc(summary)}</span></h3></summary>{warn}'
+        f'<details class="task-board" data-task="{esc(t.task)}"><summary><h3>'
+        f'{esc(t.task)} <span class="muted">{esc(board_summary(t))}</span></h3></summary>{warn}'
         f'<div class="board-wrap"><table class="sortable"><thead><tr>{head}</tr></thead>'
         f"<tbody>{rows}</tbody></table></div></details>"
     )
@@ -171,14 +212,21 @@ def _filter(report: Report) -> str:
 def _kpis(report: Report) -> str:
     n_models = len({(r.model) for r in report.rows})
     total = next((e for e in report.equivalents if e.task is None), None)
-    items = [
-        (str(len(report.tasks)), "tasks"),
-        (str(n_models), "models"),
-        (f"{report.methodology.n_runs:,}", "successful runs"),
-        (str(report.methodology.repetitions_median or "n/a"), "repetitions (median)"),
-    ]
+    items = []
+    if report.tasks:
+        items += [
+            (str(len(report.tasks)), "tasks"),
+            (str(n_models), "models"),
+            (f"{report.methodology.n_runs:,}", "successful runs"),
+            (str(report.methodology.repetitions_median or "n/a"), "repetitions (median)"),
+        ]
     if total is not None:
         items.append((fmt_num(total.value), f"{total.label}, all runs"))
+    if report.per_run:
+        items += [
+            (f"{len(report.per_run):,}", "runs without per-query figures"),
+            (fmt_wh(sum(r.energy_wh for r in report.per_run)), "measured in those runs"),
+        ]
     return (
         '<div class="kpis">'
         + "".join(
@@ -196,113 +244,15 @@ def _section(title: str, lead: str, body: str, sid: str) -> str:
     )
 
 
-def _equivalents(report: Report) -> str:
-    names = list(dict.fromkeys(e.label for e in report.equivalents))
-    by_task: dict[str | None, dict[str, float]] = {}
-    for e in report.equivalents:
-        by_task.setdefault(e.task, {})[e.label] = e.value
-    tasks = {t.task: t for t in report.tasks}
-    head = "".join(f'<th class="num">{esc(n)}</th>' for n in names)
-    rows = []
-    for task, vals in by_task.items():
-        t = tasks.get(task) if task is not None else None
-        label = "all runs together (totals)" if task is None else task
-        attr = "" if task is None else f' data-task="{esc(task)}"'
-        g = t.emissions_g_per_1000_queries if t is not None else None
-        energy = fmt_num(t.energy_wh_per_1000_queries.mean) if t is not None else ""
-        grams = fmt_num(g.mean) if g is not None else ""
-        cells = "".join(
-            f'<td class="num">{esc(fmt_num(vals[n])) if n in vals else "n/a"}</td>' for n in names
-        )
-        rows.append(
-            f'<tr{attr}><td>{esc(label)}</td><td class="num">{esc(energy)}</td>'
-            f'<td class="num">{esc(grams)}</td>{cells}</tr>'
-        )
-    basis = "".join(
-        f"<li><strong>{esc(e.label)}</strong>: {esc(e.basis)} ({esc(e.source)})</li>"
-        for e in {e.label: e for e in report.equivalents}.values()
-    )
+def _chart(svg: str) -> str:
+    """A chart keeps its font size on narrow screens and scrolls sideways instead."""
     return (
-        '<div class="board-wrap"><table><thead><tr><th>per 1,000 queries of</th>'
-        '<th class="num">Wh</th><th class="num">g CO₂eq</th>'
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
-        f'<ul class="notes muted">{basis}</ul>'
+        f'<div class="chart-scroll">{svg}</div>'
+        '<p class="scroll-hint muted">Scroll sideways to see the whole chart.</p>'
     )
-
-
-def _environment(report: Report) -> str:
-    if not report.environment:
-        return '<p class="muted">The runs recorded no environment snapshot.</p>'
-    items = []
-    for e in report.environment:
-        more = f" (+{e.n_distinct - len(e.values)} more)" if e.n_distinct > len(e.values) else ""
-        items.append(f"<dt>{esc(e.key)}</dt><dd>{esc(' | '.join(e.values) + more)}</dd>")
-    return f'<dl class="env">{"".join(items)}</dl>'
-
-
-def _methodology(report: Report) -> str:
-    m = report.methodology
-    notes = [
-        "Energy is the <strong>query phase only</strong> (model loading is measured apart and "
-        "not included), scaled to 1,000 queries, as in the Power Hungry Processing study."
-        if m.query_phase_only
-        else f"Energy is the query phase where a run recorded one; {m.runs_without_query_phase:,} "
-        "run(s) had no query phase and contribute their whole measured window.",
-        f"Each (task, model, dataset) was repeated {m.repetitions_median or 'n/a'} time(s) "
-        "(median); means carry a 95% Student-t interval over repetitions.",
-        f"Figures are <strong>gross</strong> (everything the sensors saw). {m.idle_baseline_runs:,} "
-        f"of {m.n_runs:,} run(s) measured an idle baseline; their net figures (above idle) are "
-        "in the JSON and CSV exports."
-        + (
-            f" {m.busy_idle_runs:,} of those baselines were taken on a busy machine."
-            if m.busy_idle_runs
-            else ""
-        ),
-        "Scope: "
-        + esc(", ".join(m.scopes) or "machine")
-        + " (machine: everything the machine drew, all processes; process: the CPU and DRAM "
-        "models count the measuring process tree plus idle power; hardware counters always "
-        "cover their whole device).",
-        "Stars (AI Energy Score style): by quintile of the models' mean energy per query within "
-        "each task (text generation: within each size class); 5 for the lowest fifth, 1 for the "
-        "highest. Ratings compare models within a cohort only; cohorts under five models are "
-        "flagged.",
-    ]
-    if m.flops_runs:
-        notes.append(
-            f"{esc(FLOPS_NOTE)} {m.flops_runs:,} run(s) counted FLOPs ({esc('; '.join(m.flops_bases))})."
-        )
-    else:
-        notes.append("No run counted its FLOPs per query: GFLOP and FLOP/J columns show —.")
-    if m.estimated_sources:
-        notes.append(
-            "<strong>Estimated, not measured:</strong> "
-            + esc(", ".join(m.estimated_sources))
-            + " (model estimates, labelled in the leaderboards)."
-        )
-    else:
-        notes.append("No figure is a model estimate: every component was measured.")
-    if m.carbon_sources:
-        pue = ", ".join(fmt_num(p) for p in m.pue_values)
-        notes.append(f"Carbon intensity: {esc('; '.join(m.carbon_sources))}; PUE {esc(pue)}.")
-    if m.producers:
-        notes.append(f"Produced by: {esc(', '.join(m.producers))}.")
-    if m.unusable_runs:
-        notes.append(
-            f"{m.unusable_runs:,} successful run(s) have no query count or no known energy "
-            "(e.g. <code>joulebench measure</code> of a whole command) and are not in the "
-            "per-query figures."
-        )
-    if report.failed.n_failed:
-        errs = "; ".join(f"{e} ({n})" for e, n in report.failed.top_errors)
-        notes.append(
-            f"{report.failed.n_failed:,} failed run(s) are not in any figure. Top errors: {esc(errs)}."
-        )
-    return '<ul class="notes">' + "".join(f"<li>{n}</li>" for n in notes) + "</ul>"
 
 
 def _charts(report: Report) -> str:
-    out = []
     ref = ""
     if report.reference_citation is not None:
         ref = (
@@ -310,16 +260,20 @@ def _charts(report: Report) -> str:
             f'<a href="{esc(report.reference_citation.url)}">'
             f"{esc(report.reference_citation.text)}</a>."
         )
-    out.append(
-        _section(
-            "Energy by task",
-            "Mean energy per 1,000 queries of each task across its runs (log scale); dots are "
-            "individual models." + ref,
-            charts.energy_by_task(report),
-            "tasks",
-        )
+    outside = [r for r in report.rows if not r.in_task_mean]
+    why = (
+        "multi-purpose models run zero-shot"
+        if all(r.multi_purpose for r in outside)
+        else "multi-purpose models run zero-shot, or runs outside the task's headline cohort"
     )
-    return "".join(out)
+    lead = (
+        "Bars: each task's mean energy per 1,000 queries over the runs of its task-specific "
+        "models (log scale), with its 95% interval. Dots: every leaderboard row, one per "
+        "model × dataset"
+        + (f"; red dots are {why}, shown but not in the bar." if outside else ".")
+        + ref
+    )
+    return _section("Energy by task", lead, _chart(charts.energy_by_task(report)), "tasks")
 
 
 def _extra_charts(report: Report) -> str:
@@ -327,15 +281,18 @@ def _extra_charts(report: Report) -> str:
     multi = charts.task_vs_multi(report)
     return _section(
         "Energy against parameters",
-        "Each model's mean energy per 1,000 queries against its parameter count (log-log), with "
-        "each task's least-squares fit in log space and its R².",
-        params or '<p class="muted">No run recorded a parameter count.</p>',
+        "Each leaderboard row's (model × dataset) mean energy per 1,000 queries against the "
+        "model's parameter count (log-log), with each task's least-squares fit in log space "
+        "and its R².",
+        _chart(params) if params else '<p class="muted">No run recorded a parameter count.</p>',
         "params",
     ) + _section(
         "Task-specific against multi-purpose models",
         "Per dataset: the median of its task-specific models against each multi-purpose model "
         "run zero-shot with a prompt, and its multiple of that median (log scale).",
-        multi or '<p class="muted">No dataset has runs of both kinds of model.</p>',
+        _chart(multi)
+        if multi
+        else '<p class="muted">No dataset has runs of both kinds of model.</p>',
         "multi",
     )
 
@@ -360,6 +317,64 @@ def _busy_alert(report: Report) -> str:
     return '<p class="alert" id="busy-alert">⚠ ' + " ".join(parts) + "</p>"
 
 
+def _estimate_alert(report: Report) -> str:
+    """Above the fold: some figures are model estimates (e.g. CPU power curves), not
+    measurements; says which sources and how much of the energy shown they make."""
+    rows = [r for r in report.rows if r.estimated]
+    runs = [r for r in report.per_run if r.estimated]
+    if not rows and not runs:
+        return ""
+    total = estimated = 0.0
+    for r in report.rows:
+        for c in r.components:
+            e = c.energy_wh_per_1000_queries_mean or 0.0
+            total += e
+            estimated += e if "model" in c.methods else 0.0
+    share = (
+        f", about {fmt_num(100 * estimated / total, 2)}% of the energy shown" if total > 0 else ""
+    )
+    where = []
+    if rows:
+        where.append(f"{len(rows):,} of {len(report.rows):,} leaderboard row(s)")
+    if runs:
+        where.append(f"{len(runs):,} of {len(report.per_run):,} run(s) without per-query figures")
+    named = set(report.methodology.estimated_sources)
+    named.update(s for r in runs for s in r.estimated_sources)
+    sources = ", ".join(sorted(named)) or "a model"
+    return (
+        '<p class="alert estimate" id="estimate-alert">⚠ <strong>Model estimates, not '
+        f"measurements</strong>: part of the energy in {' and '.join(where)} comes from "
+        f"{esc(sources)}{share}. Those figures carry the <em>model estimate</em> badge.</p>"
+    )
+
+
+def _findings(report: Report) -> str:
+    items = [esc(h) for h in report.headlines]  # plain text from analysis.headlines
+    if not report.tasks and report.per_run:
+        items.append(
+            f"No run has a query count, so there are no per-query figures: the "
+            f"{len(report.per_run):,} run(s) are listed one by one below. Importing with "
+            "<code>--task T --n-queries N</code> gives per-query figures."
+        )
+    if not items:
+        return ""
+    body = "".join(f"<li>{t}</li>" for t in items)
+    return (
+        '<section class="card" id="findings"><h2>Findings</h2>'
+        f'<ul class="findings">{body}</ul></section>'
+    )
+
+
+def _data(report: Report) -> dict[str, object]:
+    """The embedded JSON: the JSON view, with the per-run list cut to what the page shows
+    (the full list is in ``--format json``)."""
+    data = report_dict(report)
+    runs = data["runs_without_per_query_figures"]
+    data["runs_without_per_query_figures"] = runs[:PER_RUN_SHOWN]
+    data["runs_without_per_query_figures_total"] = len(runs)
+    return data
+
+
 def render_html(report: Report) -> str:
     failed = ""
     if report.failed.n_failed:
@@ -367,12 +382,42 @@ def render_html(report: Report) -> str:
             f'<p class="alert">{report.failed.n_failed:,} failed run(s) are left out of every '
             "figure; see the methodology notes.</p>"
         )
-    failed += _busy_alert(report)
+    failed += _busy_alert(report) + _estimate_alert(report)
     store = f" · store {esc(report.store)}" if report.store else ""
     boards = "".join(_leaderboard(t) for t in report.tasks)
     citation = ""
     if report.reference_citation is not None:
         citation = f"Reference figures: {esc(report.reference_citation.text)}. "
+    body = ""
+    if report.tasks:
+        body += (
+            f'<section class="card">{_filter(report)}</section>{_charts(report)}'
+            + _section(
+                "Leaderboards",
+                "Per task, lowest energy first; open a task to see its table. Click a column to "
+                "sort. Provenance says how each figure was obtained; <strong>model estimates"
+                "</strong> are not measurements.",
+                boards,
+                "leaderboards",
+            )
+            + _extra_charts(report)
+        )
+    if report.per_run:
+        body += _section(
+            "Runs without per-query figures",
+            "Runs with a measured energy but no query count (e.g. a plain CodeCarbon "
+            "<code>emissions.csv</code>): their whole measured window, run by run.",
+            per_run(report),
+            "per-run",
+        )
+    if report.equivalents:
+        body += _section(
+            "Everyday equivalents",
+            "Mean energy and emissions per 1,000 queries of each task, in everyday terms; the "
+            "last row is every measured run together.",
+            equivalents(report),
+            "equivalents",
+        )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -381,35 +426,12 @@ def render_html(report: Report) -> str:
         '<header class="top"><div class="wrap"><h1>Energy and carbon of AI inference</h1>'
         f'<div class="sub">joulebench report · generated {esc(report.generated_at)} by '
         f"{esc(report.generator)}{store}</div></div></header>"
-        f'<main class="wrap">{failed}{_kpis(report)}'
-        f'<section class="card">{_filter(report)}</section>'
-        f"{_charts(report)}"
-        + _section(
-            "Leaderboards",
-            "Per task, lowest energy first. Click a column to sort. Provenance says how each "
-            "figure was obtained; <strong>model estimates</strong> are not measurements.",
-            boards,
-            "leaderboards",
-        )
-        + _extra_charts(report)
-        + _section(
-            "Everyday equivalents",
-            "Mean energy and emissions per 1,000 queries of each task, in everyday terms.",
-            _equivalents(report),
-            "equivalents",
-        )
-        + _section(
-            "Environment",
-            "What the runs recorded about their machine.",
-            _environment(report),
-            "env",
-        )
-        + _section(
-            "Methodology", "How these figures were obtained.", _methodology(report), "method"
-        )
+        f'<main class="wrap">{failed}{_findings(report)}{_kpis(report)}{body}'
+        + _section("Environment", "What the runs recorded.", environment(report), "env")
+        + _section("Methodology", "How these figures were obtained.", methodology(report), "method")
         + f'</main><footer class="wrap">{citation}Generated by {esc(report.generator)}. '
         "This file is self-contained: it needs no network to view.</footer>"
         '<div id="tip" hidden></div>'
-        f'<script type="application/json" id="joulebench-data">{script_json(report_dict(report))}</script>'
+        f'<script type="application/json" id="joulebench-data">{script_json(_data(report))}</script>'
         f"<script>{_asset('report.js')}</script></body></html>\n"
     )

@@ -4,7 +4,12 @@ JSON: ``{"schema": "joulebench.report", "schema_version": N, "tasks": [...],
 "aggregates": [...], ...}``; per task and per (task, model, dataset) aggregates, energies
 in ``*_wh_per_1000_queries_*``, emissions in ``*_g_per_1000_queries_*``; counted
 ``flops_per_query``, achieved ``flops_per_j``, the device's ``peak_flops_per_j`` and
-``fraction_of_peak`` (``null`` when unknown). Non-finite numbers become ``null``. CSV: one row per (task, model, dataset) aggregate.
+``fraction_of_peak`` (``null`` when unknown). Non-finite numbers become ``null``.
+Intervals (``*_ci95_low``/``*_ci95_high``) are those the report shows
+(:func:`joulebench.stats.positive_interval`): never below 0 (``*_ci95_clipped`` says when
+the lower end was cut at 0), ``null`` with fewer than three runs. Runs without per-query
+figures are listed in ``runs_without_per_query_figures``; the findings in sentences in
+``headlines``. CSV: one row per (task, model, dataset) aggregate.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ import json
 import math
 from typing import Any
 
+from ..stats import positive_interval
 from .model import (
     Comparison,
     EnvironmentItem,
     Equivalent,
     ModelRow,
     Report,
+    RunRow,
     Stats,
     TaskSummary,
 )
@@ -35,12 +42,14 @@ def _num(value: float | None) -> float | None:
 
 
 def _stats(prefix: str, s: Stats | None) -> dict[str, Any]:
+    ci = None if s is None else positive_interval(s)
     return {
         f"{prefix}_mean": _num(s.mean) if s else None,
         f"{prefix}_std": _num(s.std) if s else None,
         f"{prefix}_median": _num(s.median) if s else None,
-        f"{prefix}_ci95_low": _num(s.ci95_low) if s else None,
-        f"{prefix}_ci95_high": _num(s.ci95_high) if s else None,
+        f"{prefix}_ci95_low": _num(ci.low) if ci else None,
+        f"{prefix}_ci95_high": _num(ci.high) if ci else None,
+        f"{prefix}_ci95_clipped": ci.clipped if ci else False,
     }
 
 
@@ -60,6 +69,8 @@ def aggregate_dict(r: ModelRow, *, components: bool = True) -> dict[str, Any]:
         "star_cohort": r.star_cohort,
         "star_cut_points_wh_per_1000_queries": [_num(c) for c in r.star_cut_points_wh],
         "star_small_cohort": r.small_cohort,
+        "star_note": r.star_note,
+        "in_task_mean": r.in_task_mean,
         "multi_purpose": r.multi_purpose,
         "estimated": r.estimated,
         "methods": list(r.methods),
@@ -90,6 +101,10 @@ def _task_dict(t: TaskSummary) -> dict[str, Any]:
         "n_runs": t.n_runs,
         "n_models": t.n_models,
         "n_datasets": t.n_datasets,
+        "n_models_shown": t.shown_models,
+        "n_zero_shot_models_shown": t.shown_zero_shot_models,
+        "n_rows_shown": len(t.rows),
+        "n_runs_shown": t.shown_runs,
         **_stats("energy_wh_per_1000_queries", t.energy_wh_per_1000_queries),
         **_stats("net_energy_wh_per_1000_queries", t.net_energy_wh_per_1000_queries),
         **_stats("emissions_g_per_1000_queries", t.emissions_g_per_1000_queries),
@@ -137,6 +152,25 @@ def _equivalent(e: Equivalent) -> dict[str, Any]:
     }
 
 
+def _run(r: RunRow) -> dict[str, Any]:
+    return {
+        "run_id": r.run_id,
+        "started_at": r.started_at,
+        "name": r.name,
+        "task": r.task,
+        "dataset": r.dataset,
+        "duration_s": _num(r.duration_s),
+        "energy_wh": _num(r.energy_wh),
+        "emissions_g": None if r.emissions_g is None else _num(r.emissions_g),
+        "methods": list(r.methods),
+        "estimated": r.estimated,
+        "sources": list(r.sources),
+        "estimated_sources": list(r.estimated_sources),
+        "producer": r.producer,
+        "source_file": r.source_file,
+    }
+
+
 def _env(e: EnvironmentItem) -> dict[str, Any]:
     return {"key": e.key, "values": list(e.values), "n_distinct": e.n_distinct, "n_runs": e.n_runs}
 
@@ -157,11 +191,19 @@ def report_dict(report: Report) -> dict[str, Any]:
             "flops": "FLOPs of one query (counted, not measured); FLOP/J = FLOPs per query / "
             "J per query of the query phase; peak: the GPU's datasheet FLOP/s / TDP",
         },
+        "headlines": list(report.headlines),
         "tasks": [_task_dict(t) for t in report.tasks],
         "aggregates": [aggregate_dict(r) for r in report.rows],
         "comparisons": [_comparison(c) for c in report.comparisons],
         "equivalents": [_equivalent(e) for e in report.equivalents],
         "environment": [_env(e) for e in report.environment],
+        "runs_without_per_query_figures": [_run(r) for r in report.per_run],
+        "totals": {
+            "energy_wh": None if report.total_energy_wh is None else _num(report.total_energy_wh),
+            "emissions_g": None
+            if report.total_emissions_g is None
+            else _num(report.total_emissions_g),
+        },
         "methodology": {
             "n_runs": m.n_runs,
             "repetitions_median": m.repetitions_median,
@@ -178,6 +220,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "busy_idle_runs": m.busy_idle_runs,
             "busy_window_runs": m.busy_window_runs,
             "scopes": list(m.scopes),
+            "interval": "95% Student-t interval of the mean over runs, lower end clipped at 0 "
+            "(energy and emissions cannot be negative); none with fewer than 3 runs",
         },
         "failed_runs": {
             "n_failed": report.failed.n_failed,

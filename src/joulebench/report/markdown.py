@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-from .model import ModelRow, Report, Stats
-from .svg import fmt_num, fmt_params
+from ..stats import positive_interval
+from .model import ModelRow, Report, RunRow, Stats, TaskSummary
+from .svg import fmt_num, fmt_params, fmt_wh
 
 UNKNOWN = "—"
 
@@ -23,16 +24,25 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def stars_text(n: int | None) -> str:
-    return "" if n is None else "★" * n + "☆" * (5 - n)
+def stars_text(n: int | None, note: str = "") -> str:
+    if n is None:
+        return f"n/a: {note}" if note else ""
+    return "★" * n + "☆" * (5 - n)
 
 
 def energy_cell(s: Stats | None) -> str:
+    """Mean and the shown 95% interval (stats.positive_interval): ``50 [0 (clipped), 114]``,
+    ``50 (n too small for an interval, n = 2)``."""
     if s is None:
         return "n/a"
-    if s.ci95_low is None or s.ci95_high is None:
-        return fmt_num(s.mean)
-    return f"{fmt_num(s.mean)} [{fmt_num(s.ci95_low)}, {fmt_num(s.ci95_high)}]"
+    ci = positive_interval(s)
+    if not ci.shown:
+        return fmt_num(s.mean) + (
+            "" if ci.reason == "single run" else f" ({ci.reason}, n = {ci.n})"
+        )
+    assert ci.low is not None and ci.high is not None
+    low = "0 (clipped)" if ci.clipped else fmt_num(ci.low)
+    return f"{fmt_num(s.mean)} [{low}, {fmt_num(ci.high)}]"
 
 
 def provenance_text(r: ModelRow) -> str:
@@ -79,7 +89,7 @@ def _row(rank: int, r: ModelRow) -> str:
     )
     cells = [
         str(rank),
-        stars_text(r.stars),
+        stars_text(r.stars, r.star_note),
         md_escape(r.model) + (" (multi-purpose)" if r.multi_purpose else ""),
         md_escape(r.dataset),
         energy_cell(r.energy_wh_per_1000_queries),
@@ -94,11 +104,56 @@ def _row(rank: int, r: ModelRow) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-HEADER = (
-    "| # | stars | model | dataset | Wh / 1,000 queries [95% CI] | g CO2eq / 1,000 queries "
-    "| parameters | latency ms / query | GFLOP / query | FLOP/J (% of peak) | provenance | runs |\n"
-    "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|"
-)
+def header(t: TaskSummary) -> str:
+    """The leaderboard's header; FLOP/J says "% of peak" only where some row has a peak."""
+    peak = any(r.fraction_of_peak is not None for r in t.rows)
+    flop_j = "FLOP/J (% of peak)" if peak else "FLOP/J"
+    return (
+        "| # | stars | model | dataset | Wh / 1,000 queries [95% CI] | g CO2eq / 1,000 queries "
+        f"| parameters | latency ms / query | GFLOP / query | {flop_j} | provenance | runs |\n"
+        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|"
+    )
+
+
+def board_line(t: TaskSummary) -> str:
+    """What the table shows, then what the task's mean counts."""
+    zs = t.shown_zero_shot_models
+    shown = f"{t.shown_models} model(s)" + (f" ({zs} multi-purpose, zero-shot)" if zs else "")
+    return (
+        f"{shown}, {len(t.rows)} model x dataset row(s), {t.shown_runs} run(s); task mean "
+        f"{fmt_wh(t.energy_wh_per_1000_queries.mean)} per 1,000 queries over {t.n_models} "
+        "task-specific model(s)."
+    )
+
+
+def _run_line(r: RunRow) -> str:
+    cells = [
+        md_escape(r.name),
+        md_escape(" / ".join(x for x in (r.task, r.dataset) if x) or UNKNOWN),
+        fmt_wh(r.energy_wh),
+        f"{fmt_num(r.duration_s)} s",
+        "n/a" if r.emissions_g is None else fmt_num(r.emissions_g),
+        md_escape(", ".join("⚠ model estimate" if m == "model" else m for m in r.methods)),
+        md_escape(r.started_at[:19].replace("T", " ")),
+        md_escape(r.run_id),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def _per_run(report: Report) -> list[str]:
+    if not report.per_run:
+        return []
+    return [
+        "",
+        "## Runs without per-query figures",
+        "",
+        f"{len(report.per_run)} run(s) with a measured energy but no query count (e.g. a plain "
+        "CodeCarbon emissions.csv): their whole measured window, run by run.",
+        "",
+        "| run | task / dataset | energy | duration | g CO2eq | provenance | started (UTC) | id |",
+        "|---|---|---:|---:|---:|---|---|---|",
+        *(_run_line(r) for r in report.per_run),
+    ]
 
 
 def render_markdown(report: Report) -> str:
@@ -106,21 +161,36 @@ def render_markdown(report: Report) -> str:
         "# joulebench report",
         "",
         f"Generated {report.generated_at} by {report.generator}; "
-        f"{report.methodology.n_runs} successful runs"
+        + (
+            f"{report.methodology.n_runs} successful runs with per-query figures, "
+            f"{len(report.per_run)} without"
+            if report.per_run
+            else f"{report.methodology.n_runs} successful runs"
+        )
         + (f", {report.failed.n_failed} failed" if report.failed.n_failed else "")
         + ". Energy of the query phase only, per 1,000 queries.",
+    ]
+    if report.headlines:
+        out += ["", "## Findings", "", *(f"- {md_escape(h)}" for h in report.headlines)]
+    if not report.tasks:
+        return "\n".join(out + _per_run(report)) + "\n"
+    ref = report.reference_citation is not None
+    out += [
         "",
         "## Tasks",
         "",
-        "| task | Wh / 1,000 queries [95% CI] | g CO2eq / 1,000 queries | models | runs"
-        + (" | study (Table 2), Wh |" if report.reference_citation else " |"),
-        "|---|---:|---:|---:|---:" + ("|---:|" if report.reference_citation else "|"),
+        "Task means average the runs of each task's task-specific models (the study's Table 2).",
+        "",
+        "| task | Wh / 1,000 queries [95% CI] | kWh / 1,000 queries | g CO2eq / 1,000 queries "
+        "| models in the mean | runs" + (" | study (Table 2), Wh |" if ref else " |"),
+        "|---|---:|---:|---:|---:|---:" + ("|---:|" if ref else "|"),
     ]
     for t in report.tasks:
         g = t.emissions_g_per_1000_queries
         cells = [
             md_escape(t.task),
             energy_cell(t.energy_wh_per_1000_queries),
+            fmt_num(t.energy_wh_per_1000_queries.mean / 1000),
             "n/a" if g is None else fmt_num(g.mean),
             str(t.n_models),
             str(t.n_runs),
@@ -133,10 +203,10 @@ def render_markdown(report: Report) -> str:
     if report.reference_citation:
         out += ["", f"Study figures: {md_escape(report.reference_citation.text)}."]
     for t in report.tasks:
-        out += ["", f"## {md_escape(t.task)}", "", HEADER]
+        out += ["", f"## {md_escape(t.task)}", "", md_escape(board_line(t)), "", header(t)]
         out += [_row(i, r) for i, r in enumerate(t.rows, start=1)]
         if t.estimated:
             out += ["", "⚠ *model estimate*: part of that energy is estimated, not measured."]
     if any(r.flops_per_query is not None for r in report.rows):
         out += ["", md_escape(FLOPS_NOTE)]
-    return "\n".join(out) + "\n"
+    return "\n".join(out + _per_run(report)) + "\n"

@@ -53,7 +53,9 @@ class ModelRow:
     stars: int | None = None  # 1..5, 5 = most efficient in its cohort
     star_cohort: str = ""  # the task, or e.g. "text-generation, size class A"
     star_cut_points_wh: tuple[float, ...] = ()  # cohort limits, Wh per 1,000 queries
-    small_cohort: bool = False  # fewer than five models rated together
+    small_cohort: bool = False  # fewer than five rows rated together
+    star_note: str = ""  # why there are no stars, e.g. "one model"
+    in_task_mean: bool = True  # counted in the task's headline mean (task-specific runs)
     components: tuple[ComponentRow, ...] = ()
     # Counted FLOPs of one query (mean over runs) against the GPU's datasheet peak; None
     # when unknown (no count; CPU or a GPU without a peak figure: see peak_note).
@@ -96,6 +98,20 @@ class TaskSummary:
     fit: ScalingFit | None = None
     reference: ReferenceFigure | None = None
     estimated: bool = False
+
+    # What the leaderboard shows (every row), next to what the headline mean counts
+    # (``n_models``, ``n_runs``: the task-specific models, the study's Table 2 cohort).
+    @property
+    def shown_models(self) -> int:
+        return len({r.model for r in self.rows})
+
+    @property
+    def shown_zero_shot_models(self) -> int:
+        return len({r.model for r in self.rows if r.multi_purpose})
+
+    @property
+    def shown_runs(self) -> int:
+        return sum(r.n_runs for r in self.rows)
 
 
 @dataclass(frozen=True)
@@ -160,6 +176,27 @@ class Methodology:
 
 
 @dataclass(frozen=True)
+class RunRow:
+    """A successful run with a known energy but no per-query figures (no query count,
+    e.g. a plain CodeCarbon ``emissions.csv``): shown run by run, whole window."""
+
+    run_id: str
+    started_at: str
+    name: str  # the model, else the project, else "(none)"
+    task: str | None
+    dataset: str | None
+    duration_s: float
+    energy_wh: float  # the whole measured window (every phase)
+    emissions_g: float | None  # None without a carbon context
+    methods: tuple[str, ...]  # provenance, strongest first
+    estimated: bool  # some energy comes from a model, not a measurement
+    sources: tuple[str, ...]  # the sensors, e.g. ("codecarbon:gpu", ...)
+    estimated_sources: tuple[str, ...]  # those whose energy is a model estimate
+    producer: str
+    source_file: str = ""
+
+
+@dataclass(frozen=True)
 class Citation:
     text: str
     url: str
@@ -179,6 +216,10 @@ class Report:
     reference_citation: Citation | None = None  # set when the study's figures are shown
     store: str | None = None
     task_filter: tuple[str, ...] = field(default_factory=tuple)
+    headlines: tuple[str, ...] = ()  # the findings in sentences (analysis.headlines)
+    per_run: tuple[RunRow, ...] = ()  # runs without per-query figures, by start time
+    total_energy_wh: float | None = None  # all runs with per-query figures, as measured
+    total_emissions_g: float | None = None
 
     @property
     def rows(self) -> tuple[ModelRow, ...]:

@@ -38,6 +38,13 @@ def fmt_num(value: float, digits: int = 3) -> str:
     return text
 
 
+def fmt_wh(wh: float) -> str:
+    """An energy in words: "2.29 Wh", or in kWh from 1,000 Wh ("2.91 kWh", the study's unit)."""
+    if abs(wh) >= 1000.0:
+        return f"{fmt_num(wh / 1000.0)} kWh"
+    return f"{fmt_num(wh)} Wh"
+
+
 def fmt_params(value: float) -> str:
     """Parameter counts the way model cards say them: 66M, 1.5B, 340k."""
     for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -139,7 +146,11 @@ def y_log_axis(
 
 
 def svg_open(width: int, height: int, chart_id: str, title: str) -> str:
+    """The chart's ``<svg>``: it scales with the page but never below its own width (in
+    CSS px), so its text keeps its font size on a phone and the chart scrolls sideways
+    (the report wraps it in ``.chart-scroll``)."""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{esc(chart_id)}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}">'
+        f'viewBox="0 0 {width} {height}" style="min-width:{width}px" role="img" '
+        f'aria-label="{esc(title)}">'
     )
