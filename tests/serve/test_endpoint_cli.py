@@ -57,6 +57,19 @@ def test_two_concurrency_levels_are_two_stored_points(fake, capsys, tmp_path) ->
         assert p.client_energy_j is not None and p.client_energy_j > 0  # kept out of the server's
 
 
+def test_endpoint_points_appear_in_the_report(fake, capsys, tmp_path) -> None:
+    db = tmp_path / "e.db"
+    code, _, err = run(capsys, fake(FAST), db, "--concurrency", "1,2")
+    assert code == 0, err
+    html, md = tmp_path / "r.html", tmp_path / "r.md"
+    assert main(["--db", str(db), "report", "--output", str(html)]) == 0
+    assert main(["--db", str(db), "report", "--format", "md", "--output", str(md)]) == 0
+    page, text = html.read_text(encoding="utf-8"), md.read_text(encoding="utf-8")
+    assert "fake-model" in page and "J/token" in page
+    assert "fake-model" in text
+    assert "Runs without per-query figures" not in page  # endpoint points have their own section
+
+
 def test_rate_mode_and_energy_none(fake, capsys, tmp_path) -> None:
     db = tmp_path / "e.db"
     code, out, err = run(capsys, fake(FAST), db, "--rate", "200", "--energy", "none")

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     report = build_report(
         records, reference_study=args.reference_study, tasks=args.task, store=path
     )
-    if not report.tasks and not report.per_run:
+    if not report.tasks and not report.per_run and not report.endpoints:
         failed = failed_summary(records)
         why = "; ".join(f"{e} ({n})" for e, n in failed.top_errors)
         if failed.n_failed == len(records):

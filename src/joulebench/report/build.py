@@ -24,6 +24,8 @@ from ..analysis.stars import rate_cells
 from ..bench.records import STATUS_OK, RunRecord
 from ..errors import UsageError, closest
 from ..measure.results import ComponentEnergy, PhaseResult
+from ..serve.record import KIND_ENDPOINT
+from .endpoint_view import endpoint_summaries
 from .environment import summarize_environment
 from .equivalents import equivalents
 from .model import (
@@ -408,7 +410,13 @@ def build_report(
     total_g = math.fsum(grams) / units.QUERIES_PER_REPORT if grams else None
     used_ids = {s.run_id for s in samples}
     per_run = sorted(
-        (row for r in records if r.run_id not in used_ids for row in [_run_row(r)] if row),
+        (
+            row
+            for r in records
+            if r.run_id not in used_ids and r.kind != KIND_ENDPOINT
+            for row in [_run_row(r)]
+            if row
+        ),
         key=lambda row: (row.started_at, row.run_id),
     )
     when = now or datetime.now(timezone.utc)
@@ -429,4 +437,5 @@ def build_report(
         per_run=tuple(per_run),
         total_energy_wh=total_wh if samples else None,
         total_emissions_g=total_g,
+        endpoints=tuple(endpoint_summaries(records)),
     )

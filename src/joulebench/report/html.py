@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import resources
 
 from ..stats import positive_interval
-from . import charts
+from . import charts, endpoint_view
 from .html_notes import (
     METHOD_TIPS,
     PER_RUN_SHOWN,
@@ -402,6 +402,8 @@ def render_html(report: Report) -> str:
             )
             + _extra_charts(report)
         )
+    if report.endpoints:
+        body += endpoint_view.summaries_section_html(report.endpoints, itl_deadline_ms=None)
     if report.per_run:
         body += _section(
             "Runs without per-query figures",

@@ -172,6 +172,10 @@ def render_markdown(report: Report) -> str:
     ]
     if report.headlines:
         out += ["", "## Findings", "", *(f"- {md_escape(h)}" for h in report.headlines)]
+    if report.endpoints:
+        from .endpoint_view import markdown as endpoint_markdown
+
+        out += ["", endpoint_markdown(report.endpoints)]
     if not report.tasks:
         return "\n".join(out + _per_run(report)) + "\n"
     ref = report.reference_citation is not None

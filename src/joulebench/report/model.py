@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..analysis.endpoint import EndpointSummary
 from ..stats import Summary
 
 SCHEMA_VERSION = 1
@@ -220,6 +221,7 @@ class Report:
     per_run: tuple[RunRow, ...] = ()  # runs without per-query figures, by start time
     total_energy_wh: float | None = None  # all runs with per-query figures, as measured
     total_emissions_g: float | None = None
+    endpoints: tuple[EndpointSummary, ...] = ()  # serving-endpoint points (analysis.endpoint)
 
     @property
     def rows(self) -> tuple[ModelRow, ...]:
