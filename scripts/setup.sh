@@ -16,8 +16,5 @@ fi
 # The CPU build of torch, pinned: an unpinned torch resolves to a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
 .venv/bin/python -m pip install --quiet -e ".[hf,parquet,ray,serve,dev,quality]"
-# Stable Diffusion 1.x's real CLIP BPE vocabulary ships inside open-clip-torch; we only
-# read that data file, so the package is installed without its dependencies.
-.venv/bin/python -m pip install --quiet --no-deps "open-clip-torch>=2.20"
 echo "$want" > "$stamp"
 echo "joulebench set up in .venv ($(.venv/bin/joulebench --version 2>/dev/null || echo 'installed'))"

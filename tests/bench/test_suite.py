@@ -80,3 +80,76 @@ def test_suite_file_errors_are_usage_errors(tmp_path: Path) -> None:
     f.write_text("name = \n")
     with pytest.raises(UsageError, match="not valid TOML"):
         load_suite(str(f))
+
+
+DS = '[[datasets]]\nid = "t"\ntask = "text-classification"\nspec = "offline:text"\n'
+JOB = '[[jobs]]\nmodels = ["random:distilgpt2"]\ndatasets = ["t"]\n'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name = "s"\n' + DS + '[[jobs]]\nmodels = "random:distilgpt2"\ndatasets = ["t"]\n',
+         r"s\.toml: jobs\[0\]: models must be a list of strings, got a string"),
+        ('name = "s"\n' + DS + '[[jobs]]\nmodels = ["m"]\ndatasets = "t"\n',
+         r"jobs\[0\]: datasets must be a list of strings, got a string"),
+        ('name = "s"\n' + DS + JOB + 'n_queries = "10"\n',
+         r"jobs\[0\]: n_queries must be an integer, got a string \('10'\)"),
+        ('name = "s"\n[defaults]\nrepetitions = 2.5\n' + DS + JOB,
+         r"\[defaults\]: repetitions must be an integer, got a number \(2\.5\)"),
+        ('name = "s"\n[defaults]\ntrust_remote_code = "yes"\n' + DS + JOB,
+         r"trust_remote_code must be true or false, got a string"),
+        ('name = "s"\n[defaults]\nadaptive_pct = true\n' + DS + JOB,
+         r"adaptive_pct must be a number, got true or false"),
+        ('name = "s"\ndefaults = 3\n' + DS + JOB, r"\[defaults\] must be a table, got an integer"),
+        ('name = 5\n' + DS + JOB, r"s\.toml: name must be a non-empty string, got an integer"),
+        ('name = "s"\ndatasets = "t"\n' + JOB,
+         r"datasets must be an array of tables \(\[\[datasets\]\]\), got a string"),
+        ('name = "s"\n[[datasets]]\nid = "t"\ntask = "text-classification"\nspec = 3\n' + JOB,
+         r"datasets\[0\]: spec must be a non-empty string, got an integer"),
+        ('name = "s"\n[[datasets]]\nid = "t"\ntask = "text-classification"\n' + JOB,
+         r"datasets\[0\]: missing key 'spec'"),
+        ('name = "s"\n[[datasets]]\nid = "t"\ntask = "fillmask"\nspec = "offline:text"\n' + JOB,
+         r"dataset 't': unknown task 'fillmask' \(did you mean: fill-mask\?\)"),
+        ('name = "s"\n' + DS + 'column = ["a"]\n' + JOB,
+         r"dataset 't': column must be a string, got a list"),
+        ('name = "s"\n' + DS + 'options = { size = [1, 2] }\n' + JOB,
+         r"dataset 't': option 'size' must be a string, number or boolean, got a list"),
+        ('name = "s"\n' + DS + DS + JOB, r"duplicate dataset id\(s\) t"),
+        ('name = "s"\n' + DS + JOB + 'dtype = "fp8"\n', r"s\.toml: unknown dtype 'fp8'"),
+    ],
+)
+def test_wrong_types_are_one_line_naming_file_and_key(tmp_path: Path, text: str,
+                                                      message: str) -> None:
+    f = tmp_path / "s.toml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match=message) as err:
+        load_suite(str(f))
+    assert "\n" not in str(err.value)
+
+
+def test_suite_file_not_utf8_or_unreadable(tmp_path: Path) -> None:
+    f = tmp_path / "latin.toml"
+    f.write_bytes('name = "caf\u00e9"\n'.encode("latin-1"))
+    with pytest.raises(UsageError, match=r"latin\.toml: not UTF-8 text \(byte 0xe9 at offset 11\)"):
+        load_suite(str(f))
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + ('name = "s"\n' + DS + JOB).encode())
+    assert [j.model for j in load_suite(str(bom)).jobs()] == ["random:distilgpt2"]
+    folder = tmp_path / "dir.toml"
+    folder.mkdir()
+    with pytest.raises(UsageError, match="does not exist"):
+        load_suite(str(folder))
+
+
+def test_cli_suite_with_wrong_type_is_one_line(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from joulebench.cli.main import main
+
+    f = tmp_path / "s.toml"
+    f.write_text('name = "s"\n' + DS + '[[jobs]]\nmodels = "random:distilgpt2"\ndatasets = ["t"]\n')
+    db = tmp_path / "r.db"
+    assert main(["--db", str(db), "run", "--suite", str(f)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {f}: jobs[0]: models must be a list of strings, got a string")
+    assert not db.exists()

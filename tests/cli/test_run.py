@@ -88,10 +88,32 @@ def test_end_to_end_single_job(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     # resume: nothing left to do
     rc, out, _ = run(capsys, *argv, "--resume")
     assert rc == 0 and "1 job(s) already complete" in out
-    # a missing column: one failed record, one clear line, exit 1, earlier runs kept
+    # a missing column is known before anything runs: one clear line, exit 1, nothing stored
     rc, out, err = run(capsys, *argv[:-9], "--dataset", str(csv), "--column", "body",
                        "-n", "5", "-r", "2", "--idle-s", "0", "--no-progress")
-    assert rc == 1 and "failed: text-classification" in err and "body" in err
+    assert rc == 1 and err.startswith("error: column 'body' does not exist; columns: text")
+    assert "measuring" not in err and not out
     with Store.open(db) as store:
-        assert len(store.runs(status="ok")) == 2 and len(store.runs(status="failed")) == 1
+        assert len(store.runs(status="ok")) == 2 and not store.runs(status="failed")
     assert os.path.exists(db)
+    # -n beyond the file's 8 rows: the note reaches --no-progress output
+    rc, _, err = run(capsys, *argv[:-9], "--dataset", str(csv), "-n", "10", "-r", "1",
+                     "--idle-s", "0", "--no-progress")
+    assert rc == 0 and "has 8 row(s), fewer than -n 10: rows repeat" in " ".join(err.split())
+
+
+def test_failed_job_prints_and_stores_the_whole_error(capsys: pytest.CaptureFixture[str],
+                                                      tmp_path: Path) -> None:
+    from joulebench.store import Store
+
+    db = tmp_path / "r.db"
+    rc, _, err = run(capsys, "--db", str(db), "run", "--task", "sentence-similarity",
+                     "--model", "random:gpt2", "--dataset", "offline:sentence-pairs", "-n", "1",
+                     "-r", "1", "--idle-s", "0", "--no-progress")
+    assert rc == 1
+    assert "does not fit task sentence-similarity" in err
+    assert "hint: models that fit: random:sentence-transformers/all-MiniLM-L6-v2" in err
+    with Store.open(db) as store:
+        (failed,) = store.runs(status="failed")
+    assert failed.error is not None and failed.error.endswith(
+        "\nhint: models that fit: random:sentence-transformers/all-MiniLM-L6-v2")

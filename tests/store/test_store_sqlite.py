@@ -197,3 +197,28 @@ def test_reading_10k_runs_is_fast(tmp_path: Path, record_factory: Factory):
     assert len(back) == 10_000 and back[1234] == recs[1234]
     assert t1 - t0 < 10.0  # generous: 2 shared cores
     assert cpu1 - cpu0 < 4.0, f"reading 10k runs took {cpu1 - cpu0:.2f} s of CPU"
+
+
+def test_merge_runs_relabels_labels_only_in_one_transaction(tmp_path: Path,
+                                                            record_factory: Factory) -> None:
+    first = record_factory("run-1", task=None, dataset=None)
+    with Store.open(tmp_path / "j.db") as store:
+        assert store.merge_runs([first]).new == 1
+        corrected = replace(first, task="fill-mask", dataset="c4", n_queries=1000,
+                            error="not a label: never rewritten")
+        second = record_factory("run-2")
+        counts = store.merge_runs([corrected, second])  # told, not changed
+        assert (counts.new, counts.relabelled, counts.differing) == (1, 0, 1)
+        assert store.get_run("run-1") == first
+        counts = store.merge_runs([corrected, second], relabel=True)
+        assert (counts.new, counts.relabelled, counts.differing) == (0, 1, 0)
+        back = store.get_run("run-1")
+        assert back is not None and (back.task, back.dataset, back.n_queries) == (
+            "fill-mask", "c4", 1000)
+        assert back.error == first.error and back.measurement == first.measurement
+        assert store.merge_runs([corrected], relabel=True).relabelled == 0  # idempotent
+        bad = replace(first, task="summarization", config={"x": object()})
+        with pytest.raises(StoreError, match="nothing was written"):
+            store.merge_runs([bad, record_factory("run-3")], relabel=True)
+        assert store.get_run("run-1").task == "fill-mask"  # type: ignore[union-attr]
+        assert store.get_run("run-3") is None

@@ -25,7 +25,7 @@ from typing import Any, Protocol, cast
 
 from .. import __version__
 from ..carbon.context import CarbonContext
-from ..errors import DataError, UsageError
+from ..errors import DataError, JoulebenchError, UsageError
 from ..measure.meter import Meter
 from ..measure.results import IdleBaseline, Measurement
 from ..measure.sensor import Sensor
@@ -120,12 +120,23 @@ def is_out_of_memory(exc: BaseException) -> bool:
     )
 
 
+MAX_ERROR_CHARS = 2000  # of another library's message; the traceback is stored apart
+
+
 def describe_error(exc: BaseException) -> str:
-    """One line: ``out of memory: ...`` or ``ModelError: ...``."""
-    msg = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    """The whole error, as stored in a failed record and printed at the end of a run:
+    ``ModelError: <message>`` (``out of memory: ...``), every line of it, and for a
+    :class:`~joulebench.errors.JoulebenchError` its hint (the way out) on a last line,
+    ``hint: ...``. A very long message is cut at :data:`MAX_ERROR_CHARS`."""
+    msg = str(exc).strip()
+    if len(msg) > MAX_ERROR_CHARS:
+        msg = msg[:MAX_ERROR_CHARS].rstrip() + " ... (cut; the traceback is stored)"
     if is_out_of_memory(exc):
-        return f"out of memory: {msg or type(exc).__name__}"
-    return f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+        text = f"out of memory: {msg or type(exc).__name__}"
+    else:
+        text = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    hint = exc.hint if isinstance(exc, JoulebenchError) else None
+    return f"{text}\nhint: {hint}" if hint else text
 
 
 class _Job:

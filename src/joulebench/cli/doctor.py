@@ -1,5 +1,6 @@
 """``joulebench doctor``: which energy sensors work here, how they measure, how to fix;
-and which plugins (tasks, sensors, executors, report views of other packages) are installed."""
+which optional extras (hf, parquet, ray, serve, quality, amd) are installed; and which
+plugins (tasks, sensors, executors, report views of other packages) are installed."""
 
 from __future__ import annotations
 
@@ -43,9 +44,11 @@ def plugins() -> list[tuple[str, str, str]]:
 def run(args: argparse.Namespace) -> int:
     from ..measure.discovery import discover
     from ..measure.inventory import collect
+    from .extras import install_line, status
 
     settings = sensor_settings(args)
     extensions = plugins()
+    extras = status()
     with discover(**settings) as found:
         statuses = list(found.statuses)
         sources = [s.info.source for s in found.sensors]
@@ -67,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
                         for s in statuses
                     ],
                     "will_use": sources,
+                    "extras": [
+                        {"name": e.name, "installed": not missing, "missing": missing,
+                         "for": e.purpose}
+                        for e, missing in extras
+                    ],
                     "plugins": [
                         {"kind": kind, "name": name, "origin": origin}
                         for kind, name, origin in extensions
@@ -86,6 +94,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"      {s.reason}")
         if s.fix:
             print(f"      fix: {s.fix}")
+    print()
+    for e, missing in extras:
+        mark = "ok " if not missing else "-- "
+        state = "installed" if not missing else (
+            f"not installed (no {', '.join(missing)}): {install_line(e.name)}")
+        print(f"[{mark}] extra {e.name} ({e.purpose}): {state}")
     print()
     for kind, name, origin in extensions:
         print(f"plugin {kind} {name}: {origin}")

@@ -205,6 +205,9 @@ def run(args: argparse.Namespace) -> int:
     for job in jobs:
         validate_job(job)
         check_label_column(job.dataset, get_task(job.task).SPEC, job.label_column)
+    from .preflight import preflight  # extras and dataset specs, before any measurement
+
+    preflight(jobs, executor=args.executor, dry_run=args.dry_run)
     if args.dry_run:
         print(dry_run(jobs, suite_name))
         return 0

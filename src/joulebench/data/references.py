@@ -20,7 +20,7 @@ from ..errors import DataError, UsageError
 from ..quality import ReferenceColumn, find_references, reference_column
 from ..spec import TaskSpec
 from .offline import PREFIX
-from .rows import read_file
+from .rows import FILE_SUFFIXES, read_file
 
 References = tuple[ReferenceColumn, list[Any]]
 
@@ -39,11 +39,22 @@ def check_label_column(spec: str, task: TaskSpec, label_column: str | None) -> N
             f"--label-column {label_column!r}: the offline sample {spec} has no references",
             hint="give a labelled data file (.csv, .jsonl, .parquet) or a Hub dataset",
         )
+    from .sources import DATA_FOLDER, FILE, kind_of
+
     path = Path(os.path.expanduser(spec))
-    if path.is_file():
+    kind = kind_of(spec, task)
+    if kind == FILE:
         reference_column(path.stem, _file_columns(path), task.name, label_column=label_column)
+    elif kind == DATA_FOLDER:
+        from .hf_datasets import data_files_in
+
+        first = next((f for f in data_files_in(path) if f.suffix.lower() in FILE_SUFFIXES), None)
+        if first is not None:
+            reference_column(path.name, _file_columns(first), task.name,
+                             label_column=label_column)
     elif path.is_dir():
-        raise UsageError(f"--label-column {label_column!r}: {spec} is a folder, not a table")
+        raise UsageError(f"--label-column {label_column!r}: {spec} is a folder of {kind}, "
+                         "not a table")
 
 
 def load_references(
@@ -56,17 +67,21 @@ def load_references(
     config: str | None = None,
 ) -> References | None:
     """(where the references are, one reference per row) for the first ``n`` rows, or None."""
+    from .sources import DATA_FOLDER, FILE, GLOB, HUB, kind_of
+
     if spec.startswith(PREFIX):
         check_label_column(spec, task, label_column)
         return None
     path = Path(os.path.expanduser(spec))
-    if path.is_dir():
-        return None
-    if path.is_file():
+    kind = kind_of(spec, task)
+    if kind == FILE:
         _, table = read_file(path)
         rows = [dict(r) for r in itertools.islice(table, n)]
         return find_references(path.stem, rows, task.name, label_column=label_column)
-    return _hub_references(spec, task, n, label_column, split, config)
+    if kind in (DATA_FOLDER, GLOB, HUB):
+        name = spec if kind == HUB else (path.name if kind == DATA_FOLDER else path.parent.name)
+        return _table_references(spec, name, task, n, label_column, split, config)
+    return None  # image or audio files: no references
 
 
 def _label_names(features: Any, column: str) -> Sequence[str] | None:
@@ -77,27 +92,24 @@ def _label_names(features: Any, column: str) -> Sequence[str] | None:
     return list(names) if names else None
 
 
-def _hub_references(
-    spec: str, task: TaskSpec, n: int, label_column: str | None, split: str | None,
-    config: str | None,
+def _table_references(
+    spec: str, name: str, task: TaskSpec, n: int, label_column: str | None,
+    split: str | None, config: str | None,
 ) -> References | None:  # fmt: skip
-    from .sources import SPLIT_PREFERENCE
+    """References of a Hub dataset (online or from the local caches), a dataset folder or
+    a glob, opened as :func:`~joulebench.data.sources.load_rows` opens them."""
+    from .sources import open_table
 
     try:
-        import datasets
-
-        streams = datasets.load_dataset(spec, name=config, streaming=True)
-        names = list(streams)
-        chosen = split or next((s for s in SPLIT_PREFERENCE if s in names), names[0] if names else None)
-        stream = streams[chosen]
-        rows = [dict(r) for r in itertools.islice(iter(stream), n)]
+        stream = open_table(spec, task, split=split, config=config)
+        rows = [dict(r) for r in itertools.islice(iter(stream.rows), n)]
         columns = list(rows[0]) if rows else []
-        ref = reference_column(spec, columns, task.name, label_column=label_column, config=config)
+        ref = reference_column(name, columns, task.name, label_column=label_column, config=config)
         if ref is None:
             return None
         label_names = _label_names(stream.features, ref.column) or list(ref.names) or None
         return find_references(
-            spec, rows, task.name, label_column=label_column, label_names=label_names,
+            name, rows, task.name, label_column=label_column, label_names=label_names,
             config=config,
         )  # fmt: skip
     except UsageError:

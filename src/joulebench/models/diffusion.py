@@ -4,15 +4,14 @@
 path). ``random`` sources assemble a ``StableDiffusionPipeline`` from the shipped diffusers
 layout (``model_index.json``, ``unet/``, ``vae/``, ``text_encoder/``, ``scheduler/``) with
 random weights, and a CLIP tokenizer built offline from the real CLIP BPE vocabulary
-(``bpe_simple_vocab_16e6.txt.gz``, shipped inside the ``open-clip-torch`` package, MIT
-licence), exactly as CLIP's own tokenizer builds it. No safety checker is built for
+(OpenAI CLIP's ``bpe_simple_vocab_16e6.txt.gz``, MIT licence, shipped with joulebench in
+``joulebench/models/vocab/``), exactly as CLIP's own tokenizer builds it. No safety checker is built for
 random sources (the study's SD 1.5 runs had one; its ~304M parameters are not counted).
 """
 
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelError
+from .offline_tokenizers import CLIP_BPE_FILE, clip_bpe_text
 from .source import ModelSource
 from .vision import hub_errors, hub_kwargs
 
-CLIP_BPE_FILE = "bpe_simple_vocab_16e6.txt.gz"
 CLIP_CONTEXT_LENGTH = 77
 _N_MERGES = 49152 - 256 - 2  # as openai/CLIP and open_clip cut the merges list
 COUNTED_COMPONENTS = ("unet", "vae", "text_encoder", "text_encoder_2", "transformer")
@@ -33,19 +32,6 @@ COUNTED_COMPONENTS = ("unet", "vae", "text_encoder", "text_encoder_2", "transfor
 class DiffusionModel:
     pipeline: Any
     info: dict[str, Any] = field(default_factory=dict)
-
-
-def clip_bpe_path() -> Path:
-    """The real CLIP BPE merges file inside the installed open-clip-torch (not imported)."""
-    spec = importlib.util.find_spec("open_clip")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        path = Path(location) / CLIP_BPE_FILE
-        if path.is_file():
-            return path
-    raise ModelError(
-        f"the CLIP BPE vocabulary ({CLIP_BPE_FILE}) is not installed",
-        hint="pip install --no-deps open-clip-torch (it ships the file), or use a Hub/local model",
-    )
 
 
 def bytes_to_unicode() -> dict[int, str]:
@@ -65,9 +51,14 @@ def bytes_to_unicode() -> dict[int, str]:
 @lru_cache(maxsize=2)
 def clip_vocab_and_merges(path: Path | None = None) -> tuple[dict[str, int], list[tuple[str, str]]]:
     """CLIP's 49,408-entry vocabulary and its 48,894 merges, built as CLIP builds them:
-    byte characters, the same with ``</w>``, every merge joined, then the two specials."""
-    with gzip.open(path or clip_bpe_path()) as file:
-        lines = file.read().decode("utf-8").split("\n")
+    byte characters, the same with ``</w>``, every merge joined, then the two specials.
+    ``path``: another merges file (gzip); default the one shipped with joulebench."""
+    if path is None:
+        text = clip_bpe_text()
+    else:
+        with gzip.open(path) as file:
+            text = file.read().decode("utf-8")
+    lines = text.split("\n")
     merges = [tuple(line.split()) for line in lines[1 : _N_MERGES + 1]]
     chars = list(bytes_to_unicode().values())
     tokens = chars + [c + "</w>" for c in chars] + ["".join(m) for m in merges]
@@ -90,7 +81,7 @@ def load_diffusion_pipeline(source: ModelSource, *, dtype: Any = None,
         pipe = _random_pipeline(source)
         info: dict[str, Any] = {"weights": "random (real architecture from shipped configs)",
                 "tokenizer": f"CLIPTokenizer built offline from the real CLIP BPE vocabulary "
-                             f"({CLIP_BPE_FILE}, open-clip-torch)",
+                             f"({CLIP_BPE_FILE}, OpenAI CLIP, shipped with joulebench)",
                 "safety_checker": None}
     else:
         from diffusers import DiffusionPipeline

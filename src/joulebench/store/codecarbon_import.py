@@ -25,8 +25,12 @@ Provenance per component (CodeCarbon's own method, read from its source):
 - 1.x files have only a total -> one ``other`` component, ``model``.
 
 The carbon context is the file's own ``emissions`` / ``energy_consumed`` ratio.
-Parsing is pure (:func:`parse_file` -> records); :func:`import_paths` writes through
+Parsing is pure (:func:`parse_file` -> records; :func:`read_paths` reads every file
+before anything is written); :func:`write_records` writes through
 :class:`~joulebench.store.Store` in batches of whole runs (one transaction per batch).
+A run already stored keeps its measurement; with ``relabel`` its labels (task, model,
+dataset, query count, study flags ...) are replaced by the new ones in the same
+transaction, so a corrected index repairs earlier imports.
 """
 
 from __future__ import annotations
@@ -365,10 +369,13 @@ class ImportReport:
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unindexed_runs: int = 0
+    runs_relabelled: int = 0  # stored runs whose labels were replaced (relabel)
+    runs_differing: int = 0  # stored runs whose labels differ, left as they are
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
-    """Files to read (directories give their ``*.csv``), each once; problem lines."""
+    """Files to read (directories give their ``*.csv``), each once; warning lines.
+    A missing path or a directory without CSV files raises :class:`DataError`."""
     out: list[Path] = []
     seen: set[Path] = set()
     problems = []
@@ -377,7 +384,13 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
         if p.is_dir():
             found = sorted(p.glob("*.csv"))
             if not found:
-                problems.append(f"{p}: no *.csv files in this directory")
+                inside = sorted(p.glob("*/*.csv"))
+                raise DataError(
+                    f"{p}: no *.csv files in this directory",
+                    hint=(f"its subfolders hold {len(inside)}: give them, e.g. "
+                          f"{inside[0].parent}" if inside else "give CodeCarbon's emissions.csv "
+                          "or the folder that holds it"),
+                )
         elif p.is_file():
             found = [p]
         else:
@@ -392,33 +405,19 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
     return out, problems
 
 
-def import_paths(
-    store: Any,
+def read_paths(
     paths: Iterable[str | Path],
     *,
     index: ImportIndex | None = None,
     labels: Labels | None = None,
-    batch_runs: int = BATCH_RUNS,
-) -> ImportReport:
-    """Parse every file and write its runs through ``store.write_runs`` in batches.
-
-    A batch holds whole runs only and is one transaction, so a failure never leaves half
-    a run behind. A file that cannot be parsed is a fatal problem line and writes nothing;
-    the other files still import. Run ids already stored are skipped (idempotent).
-    """
+) -> tuple[list[RunRecord], ImportReport]:
+    """Parse every file (nothing is written): the records, each run id once, and the
+    report so far. A file that cannot be parsed is an error line and gives no records."""
     report = ImportReport()
     files, problems = expand_paths(paths)
     report.warnings.extend(problems)
     seen: dict[str, Path] = {}
-    batch: list[RunRecord] = []
-
-    def flush() -> None:
-        if batch:
-            new = store.write_runs(batch)
-            report.runs_new += new
-            report.runs_already_stored += len(batch) - new
-            batch.clear()
-
+    out: list[RunRecord] = []
     for f in files:
         report.files += 1
         try:
@@ -437,8 +436,41 @@ def import_paths(
             if index is not None and index.runs and r.run_id not in index.runs:
                 report.unindexed_runs += 1
             report.runs_read += 1
-            batch.append(r)
-        if len(batch) >= batch_runs:
-            flush()
-    flush()
+            out.append(r)
+    return out, report
+
+
+def write_records(
+    store: Any,
+    records: Sequence[RunRecord],
+    report: ImportReport,
+    *,
+    relabel: bool = False,
+    batch_runs: int = BATCH_RUNS,
+) -> ImportReport:
+    """Write ``records`` through ``store.merge_runs`` in batches of whole runs, one
+    transaction each. Run ids already stored are not written again (idempotent); with
+    ``relabel`` their labels are updated when they differ, else they are counted."""
+    for start in range(0, len(records), batch_runs):
+        batch = records[start : start + batch_runs]
+        counts = store.merge_runs(batch, relabel=relabel)
+        report.runs_new += counts.new
+        report.runs_already_stored += len(batch) - counts.new
+        report.runs_relabelled += counts.relabelled
+        report.runs_differing += counts.differing
     return report
+
+
+def import_paths(
+    store: Any,
+    paths: Iterable[str | Path],
+    *,
+    index: ImportIndex | None = None,
+    labels: Labels | None = None,
+    batch_runs: int = BATCH_RUNS,
+    relabel: bool = False,
+) -> ImportReport:
+    """:func:`read_paths`, then :func:`write_records`: a file that cannot be parsed is a
+    fatal problem line and writes nothing; the other files still import."""
+    records, report = read_paths(paths, index=index, labels=labels)
+    return write_records(store, records, report, relabel=relabel, batch_runs=batch_runs)

@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import DataError, UsageError
+from ..errors import DataError, UsageError, closest
 
 STUDY_N_QUERIES = 1000
 STUDY_SUITE = "power-hungry-processing"
@@ -284,3 +284,20 @@ def load_index(paths: Iterable[str | Path]) -> tuple[ImportIndex, list[str]]:
             except DataError as exc:
                 problems.append(str(exc) + (f" ({exc.hint})" if exc.hint else ""))
     return index, problems
+
+
+def check_tasks(index: ImportIndex, known: Sequence[str]) -> None:
+    """Refuse an index that labels runs with a task joulebench does not know: stored, such
+    runs would sit outside every task's figures."""
+    unknown: dict[str, int] = {}
+    for labels in index.runs.values():
+        if labels.task is not None and labels.task not in known:
+            unknown[labels.task] = unknown.get(labels.task, 0) + 1
+    if unknown:
+        task, count = next(iter(unknown.items()))
+        more = f" (and {len(unknown) - 1} other unknown task(s))" if len(unknown) > 1 else ""
+        raise UsageError(
+            f"the index names an unknown task {task!r} for {count} run(s)"
+            f"{closest(task, known)}{more}; nothing was imported",
+            hint="tasks: " + ", ".join(known),
+        )

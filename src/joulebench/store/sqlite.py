@@ -7,6 +7,10 @@
   left as it is (``INSERT OR IGNORE`` semantics) and reported as not written, so
   importers can re-import the same file safely. A batch is one transaction: on any
   failure nothing of it stays.
+- ``merge_runs(records, relabel=True)`` also updates the labels (task, model, dataset,
+  suite, job key, query count, parameters, config, extra) of runs already stored, in
+  the same transaction; measurements are never rewritten (re-importing with a corrected
+  index).
 - ``runs(...)`` reads any number of runs with three queries (runs, phases, components).
 """
 
@@ -16,6 +20,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -35,6 +40,20 @@ from .schema import (
 
 _HINT_DB = "pass another path with --db or set JOULEBENCH_DB"
 _CHUNK = 500  # SQLite host parameters per IN (...) lookup
+# What a re-import may change of a stored run: its labels, never its measurement.
+LABEL_COLUMNS = ("task", "model", "dataset", "suite", "job_key", "n_queries", "parameters",
+                 "config", "extra")
+_LABEL_AT = [RUN_COLUMNS.index(c) for c in LABEL_COLUMNS]
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What :meth:`Store.merge_runs` did: runs written, stored runs relabelled, and stored
+    runs whose labels differ from the given ones but were left as they are."""
+
+    new: int
+    relabelled: int = 0
+    differing: int = 0
 
 
 class Store:
@@ -154,6 +173,11 @@ class Store:
 
     def write_runs(self, records: Iterable[RunRecord]) -> int:
         """Store runs in one transaction; returns how many were new (others are skipped)."""
+        return self.merge_runs(records).new
+
+    def merge_runs(self, records: Iterable[RunRecord], *, relabel: bool = False) -> MergeCounts:
+        """Store new runs and compare the labels of those already stored, in one
+        transaction; with ``relabel`` update the stored runs whose labels differ."""
         encoded: list[codec.EncodedRun] = []
         for record in records:
             try:
@@ -163,14 +187,21 @@ class Store:
                     f"cannot store run {record.run_id}: {exc} (nothing was written)"
                 ) from exc
         if not encoded:
-            return 0
+            return MergeCounts(0)
         with self._transaction() as conn:
-            seen = self._existing([e.run[0] for e in encoded])
+            stored = self._stored_labels([e.run[0] for e in encoded])
+            seen = set(stored)
             new: list[codec.EncodedRun] = []
+            differing: dict[str, tuple[Any, ...]] = {}
             for e in encoded:
-                if e.run[0] not in seen:
-                    seen.add(e.run[0])
+                run_id = e.run[0]
+                if run_id not in seen:
+                    seen.add(run_id)
                     new.append(e)
+                elif run_id in stored:
+                    labels = tuple(e.run[i] for i in _LABEL_AT)
+                    if labels != stored[run_id]:
+                        differing[run_id] = labels
             conn.executemany(
                 "INSERT OR IGNORE INTO environments (env_hash, content) VALUES (?, ?)",
                 [e.env for e in new],
@@ -183,15 +214,24 @@ class Store:
                 insert_sql("components", COMPONENT_COLUMNS),
                 [c for e in new for c in e.components],
             )
-        return len(new)
+            if relabel and differing:
+                sets = ", ".join(f"{c} = ?" for c in LABEL_COLUMNS)
+                conn.executemany(f"UPDATE runs SET {sets} WHERE run_id = ?",
+                                 [(*labels, run_id) for run_id, labels in differing.items()])
+        if relabel:
+            return MergeCounts(len(new), relabelled=len(differing))
+        return MergeCounts(len(new), differing=len(differing))
 
-    def _existing(self, run_ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+    def _stored_labels(self, run_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        """run id -> its stored label columns (:data:`LABEL_COLUMNS`), for stored ids."""
+        found: dict[str, tuple[Any, ...]] = {}
+        cols = ", ".join(LABEL_COLUMNS)
         for i in range(0, len(run_ids), _CHUNK):
             chunk = run_ids[i : i + _CHUNK]
             marks = ",".join("?" for _ in chunk)
-            rows = self._conn.execute(f"SELECT run_id FROM runs WHERE run_id IN ({marks})", chunk)
-            found.update(r[0] for r in rows)
+            rows = self._conn.execute(
+                f"SELECT run_id, {cols} FROM runs WHERE run_id IN ({marks})", chunk)
+            found.update((r[0], tuple(r[1:])) for r in rows)
         return found
 
     # -- reading ---------------------------------------------------------------------
