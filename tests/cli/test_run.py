@@ -117,3 +117,39 @@ def test_failed_job_prints_and_stores_the_whole_error(capsys: pytest.CaptureFixt
         (failed,) = store.runs(status="failed")
     assert failed.error is not None and failed.error.endswith(
         "\nhint: models that fit: random:sentence-transformers/all-MiniLM-L6-v2")
+
+
+def test_data_files_picks_files_of_a_dataset_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from joulebench.store import Store
+
+    folder = tmp_path / "reviews"
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "train.csv").write_text("text\n" + "train row\n" * 9, encoding="utf-8")
+    (folder / "data" / "test.csv").write_text("text\nonly test row\n", encoding="utf-8")
+    db = tmp_path / "runs.db"
+    rc, _, err = run(
+        capsys, "--db", str(db), "run", "--task", "text-classification",
+        "--model", "random:distilbert-base-uncased-finetuned-sst-2-english",
+        "--dataset", str(folder), "--data-files", "data/test.csv", "-n", "2", "-r", "1",
+        "--warmup", "0", "--idle-s", "0", "--no-progress",
+    )  # fmt: skip
+    assert rc == 0, err
+    with Store.open(db, create=False) as store:
+        (record,) = store.runs(status="ok")
+    assert record.config["data_files"] == "data/test.csv"
+    assert record.config["input"]["rows"] == 1 and record.config["input"]["cycled"]
+
+
+def test_data_files_on_an_offline_sample_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "runs.db"
+    rc, _, err = run(
+        capsys, "--db", str(db), "run", "--task", "text-classification",
+        "--model", "random:distilbert-base-uncased-finetuned-sst-2-english",
+        "--dataset", "offline:text", "--data-files", "x.csv",
+    )  # fmt: skip
+    assert rc == 2 and "--data-files" in err.splitlines()[0]
+    assert not db.exists()

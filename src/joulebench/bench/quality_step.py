@@ -35,9 +35,10 @@ def default_references_loader(job: JobSpec, spec: TaskSpec) -> JobReferences | N
     if job.label_column is None and spec.name not in TASK_KINDS:
         return None  # a task without a metric, and nothing asked for: read nothing
     try:
+        extra = {"data_files": job.data_files} if job.data_files is not None else {}
         found = load_references(
             job.dataset, task=spec, n=job.n_queries, label_column=job.label_column,
-            split=job.split, config=job.config,
+            split=job.split, config=job.config, **extra,
         )  # fmt: skip
     except Exception:
         if job.label_column is not None:

@@ -289,6 +289,7 @@ def _prepare(state: _Job) -> tuple[list[Prepared], dict[str, Any]]:
         n=job.n_queries,
         split=job.split,
         config=job.config,
+        **({"data_files": job.data_files} if job.data_files is not None else {}),
     )
     rows = list(sample.rows)
     if not rows:

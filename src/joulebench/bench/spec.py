@@ -88,6 +88,7 @@ class JobSpec:
     column: str | None = None  # None: the task's default columns
     split: str | None = None
     config: str | None = None  # dataset configuration name, e.g. "3.0.0"
+    data_files: str | None = None  # a glob within a dataset folder or Hub repo (datasets')
     n_queries: int = 10
     repetitions: int = 2
     warmup: int = 1
@@ -144,6 +145,7 @@ class JobSpec:
             "device": self.device,
             "options": [list(kv) for kv in self.options],
             **({"threads": self.threads} if self.threads is not None else {}),  # old keys stay
+            **({"data_files": self.data_files} if self.data_files is not None else {}),
             **({"power_limit_w": self.power_limit_w} if self.power_limit_w is not None else {}),
         }
 

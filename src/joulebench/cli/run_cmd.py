@@ -47,7 +47,9 @@ def register(sub: Any) -> None:
     what.add_argument("--suite", help="a suite name (see `joulebench suites`) or a .toml file")
     what.add_argument("--task", help="one job: the task (with --model and --dataset)")
     what.add_argument("--model", help="one job: Hub id, local directory or random:<study model>")
-    what.add_argument("--dataset", help="one job: Hub id, local file or offline:text|qa|photos|prompts")
+    what.add_argument("--dataset", help="one job: Hub id (cached ones work offline), a local file, "
+                      "a folder of data files or a glob, an image or audio folder, or "
+                      "offline:text|qa|sentence-pairs|photos|prompts|audio")
     what.add_argument("--column", help="dataset column(s) to read (default: the task's)")
     what.add_argument("--label-column", metavar="COLUMN",
                       help="the references for quality (accuracy, F1, ROUGE-L, entity F1); "
@@ -56,6 +58,8 @@ def register(sub: Any) -> None:
                       help="store each query's output (export with `export --format jsonl`)")
     what.add_argument("--split", help="dataset split")
     what.add_argument("--config", dest="dataset_config", metavar="NAME", help="dataset config name")
+    what.add_argument("--data-files", metavar="GLOB",
+                      help="only these files of a dataset folder or Hub repo, e.g. 'data/test-*.parquet'")
     what.add_argument("--tasks", help="only these tasks of the suite (comma-separated)")
     what.add_argument("--limit-jobs", type=int, metavar="N", help="only the first N jobs")
     how = p.add_argument_group("how")
@@ -139,6 +143,7 @@ def build_jobs(args: argparse.Namespace) -> tuple[list[Any], str | None]:
     jobs = [
         j.with_overrides(
             column=args.column, split=args.split, config=args.dataset_config,
+            data_files=args.data_files,
             n_queries=args.n_queries, repetitions=args.repetitions, warmup=args.warmup,
             batch_size=args.batch_size, device=args.device, dtype=args.dtype,
             adaptive_pct=args.adaptive, trust_remote_code=args.trust_remote_code,

@@ -65,6 +65,7 @@ def load_references(
     label_column: str | None = None,
     split: str | None = None,
     config: str | None = None,
+    data_files: Any = None,
 ) -> References | None:
     """(where the references are, one reference per row) for the first ``n`` rows, or None."""
     from .sources import DATA_FOLDER, FILE, GLOB, HUB, kind_of
@@ -80,7 +81,7 @@ def load_references(
         return find_references(path.stem, rows, task.name, label_column=label_column)
     if kind in (DATA_FOLDER, GLOB, HUB):
         name = spec if kind == HUB else (path.name if kind == DATA_FOLDER else path.parent.name)
-        return _table_references(spec, name, task, n, label_column, split, config)
+        return _table_references(spec, name, task, n, label_column, split, config, data_files)
     return None  # image or audio files: no references
 
 
@@ -94,14 +95,14 @@ def _label_names(features: Any, column: str) -> Sequence[str] | None:
 
 def _table_references(
     spec: str, name: str, task: TaskSpec, n: int, label_column: str | None,
-    split: str | None, config: str | None,
+    split: str | None, config: str | None, data_files: Any = None,
 ) -> References | None:  # fmt: skip
     """References of a Hub dataset (online or from the local caches), a dataset folder or
     a glob, opened as :func:`~joulebench.data.sources.load_rows` opens them."""
     from .sources import open_table
 
     try:
-        stream = open_table(spec, task, split=split, config=config)
+        stream = open_table(spec, task, split=split, config=config, data_files=data_files)
         rows = [dict(r) for r in itertools.islice(iter(stream.rows), n)]
         columns = list(rows[0]) if rows else []
         ref = reference_column(name, columns, task.name, label_column=label_column, config=config)
