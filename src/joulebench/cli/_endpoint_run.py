@@ -37,7 +37,7 @@ class EndpointRun:
     def __init__(self, args: argparse.Namespace, endpoint: Any, settings: Any, plans: list[Any],
                  prompts: Any, carbon: Any, info: dict[str, str], token: str | None) -> None:
         from ..serve.endpoint_url import is_local_host
-        from .main import db_path
+        from .common import db_path
 
         self.args, self.endpoint, self.settings, self.plans = args, endpoint, settings, plans
         self.prompts, self.carbon, self.info, self.token = prompts, carbon, info, token

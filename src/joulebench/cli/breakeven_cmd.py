@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 from ..errors import StoreError, UsageError
-from .main import db_path
+from .common import db_path
 
 
 def register(subparsers: Any) -> None:

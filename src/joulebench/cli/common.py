@@ -6,6 +6,13 @@ import argparse
 from typing import Any
 
 
+def db_path(args: argparse.Namespace) -> str:
+    """The store path: ``--db``, then ``$JOULEBENCH_DB``, then ``./joulebench.db``."""
+    import os
+
+    return args.db or os.environ.get("JOULEBENCH_DB") or "joulebench.db"
+
+
 def add_carbon_options(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--country", metavar="ISO3", help="grid intensity of a country, e.g. FRA")

@@ -65,7 +65,7 @@ def _from_store(store: Any, spec: str, filters: dict[str, Any], path: str) -> tu
 
 def _resolve(spec: str, args: argparse.Namespace) -> tuple[str, list[Any]]:
     from ..store import Store
-    from .main import db_path
+    from .common import db_path
 
     filters = {"task": args.task, "dataset": args.dataset, "status": "ok"}
     if Path(spec).is_file():

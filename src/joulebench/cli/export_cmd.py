@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..errors import StoreError
-from .main import db_path
+from .common import db_path
 
 
 def register(subparsers: Any) -> None:

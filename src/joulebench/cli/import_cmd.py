@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from ..errors import DataError, UsageError, closest
-from .main import db_path
+from .common import db_path
 
 
 def register(subparsers: Any) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -72,11 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     for command in sub.choices.values():  # `joulebench run --db X` works as well
         command.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
-
-
-def db_path(args: argparse.Namespace) -> str:
-    """The store path: ``--db``, then ``$JOULEBENCH_DB``, then ``./joulebench.db``."""
-    return args.db or os.environ.get("JOULEBENCH_DB") or "joulebench.db"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

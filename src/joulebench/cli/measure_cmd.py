@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from ..measure.inventory import collect
     from ..measure.meter import Meter
     from ..store import Store
-    from .main import db_path
+    from .common import db_path
 
     cmd = list(args.cmd)
     if cmd and cmd[0] == "--":

@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     from ..report import VIEWS, default_name, render, write_report
     from ..report.build import build_report, failed_summary
     from ..store import Store
-    from .main import db_path
+    from .common import db_path
 
     VIEWS.get(args.format)  # an unknown format (or a broken plugin view) fails first
     path = db_path(args)

@@ -199,7 +199,7 @@ def _duration(seconds: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from ..bench.runner import validate_job
-    from .main import db_path
+    from .common import db_path
 
     check_ray_args(args)
     executor = EXECUTORS.get(args.executor)  # an unknown name fails before anything runs

@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..report.terminal import runs_table
     from ..store import Store
-    from .main import db_path
+    from .common import db_path
 
     if args.last is not None and args.last < 1:
         raise UsageError(f"--last must be >= 1, got {args.last}")

@@ -152,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
     from ..bench.runner import validate_job
     from ..data.references import check_label_column
     from ..tasks.catalog import get_task
-    from .main import db_path
+    from .common import db_path
 
     axes = parse_axes(args)
     grid = points(args, axes)
