@@ -33,6 +33,13 @@ examples:
   joulebench run --suite paper --dry-run
   joulebench run --task text-classification --model distilbert-base-uncased-finetuned-sst-2-english \\
       --dataset imdb --split test -n 1000 -r 10
+  joulebench run --task summarization --model random:sshleifer/distilbart-xsum-12-6 \\
+      --dataset offline:text -n 20 -r 3 --scope process
+
+tasks: text-classification, token-classification, question-answering, fill-mask,
+  text-generation, summarization, image-classification, object-detection, image-to-text,
+  text-to-image, sentence-similarity, automatic-speech-recognition (and plugins: see
+  `joulebench doctor`); `joulebench suites` lists the suites
 """
 
 
@@ -63,13 +70,16 @@ def register(sub: Any) -> None:
     what.add_argument("--tasks", help="only these tasks of the suite (comma-separated)")
     what.add_argument("--limit-jobs", type=int, metavar="N", help="only the first N jobs")
     how = p.add_argument_group("how")
-    how.add_argument("-n", "--queries", type=int, dest="n_queries", metavar="N", help="queries per repetition")
-    how.add_argument("-r", "--repetitions", type=int, metavar="R", help="repetitions per job")
-    how.add_argument("--warmup", type=int, metavar="N", help="unmeasured warm-up queries")
+    how.add_argument("-n", "--queries", type=int, dest="n_queries", metavar="N",
+                     help="queries per repetition (default: the suite's; single job 10)")
+    how.add_argument("-r", "--repetitions", type=int, metavar="R",
+                     help="repetitions per job (default: the suite's; single job 2)")
+    how.add_argument("--warmup", type=int, metavar="N",
+                     help="unmeasured warm-up queries (default: the suite's; single job 1)")
     how.add_argument("--batch-size", type=int, metavar="B", help="inputs per call (text tasks, image classification)")
     how.add_argument("--device", help="cpu, cuda or auto (default: the suite's, auto)")
     how.add_argument("--threads", type=int, metavar="N", help="torch CPU threads (default: torch's)")
-    how.add_argument("--dtype", help="fp32, fp16 or bf16")
+    how.add_argument("--dtype", help="float32 (default), float16 or bfloat16 (fp32, fp16, bf16)")
     how.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                      help="task option, e.g. num_inference_steps=4 (repeatable)")
     how.add_argument("--adaptive", type=float, metavar="PCT",
