@@ -3,7 +3,9 @@
 ``make_record`` builds one run whose query phase used ``energy_wh_per_1000`` Wh per
 1,000 queries (split into a GPU counter, a CPU model estimate and a DRAM counter);
 ``corpus`` builds a deterministic set over the ten tasks, with multi-purpose models,
-parameter counts, environment snapshots and (optionally) a hostile model name.
+parameter counts, environment snapshots and (optionally) a hostile model name, quality
+scores and output token counts (``cost_benefit=True``). ``quality_dict`` is a run's
+``extra["quality"]`` as joulebench stores it (value, n, a 95% interval).
 
 Import it as ``report_factories`` (tests/report is on ``sys.path`` for its own tests;
 other tests add it, see tests/cli/test_report.py).
@@ -11,8 +13,9 @@ other tests add it, see tests/cli/test_report.py).
 
 from __future__ import annotations
 
+import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -71,6 +74,27 @@ ENVIRONMENT: dict[str, Any] = {
 }
 
 
+# Tasks with a quality metric in the corpus, and those whose runs count output tokens.
+QUALITY_TASKS = ("text-classification", "question-answering", "summarization")
+QUALITY_METRIC = {
+    "text-classification": "accuracy",
+    "question-answering": "f1",
+    "summarization": "rougeL",
+}
+TOKEN_TASKS = {"text-generation": 10.0, "summarization": 14.0, "image-to-text": 9.0}
+
+
+def quality_dict(value: float, metric: str = "accuracy", n: int = 1000) -> dict[str, Any]:
+    """``extra["quality"]`` of a scored run: a normal-approximation 95% interval stands in
+    for the bootstrap (clipped to [0, 1])."""
+    half = 1.96 * math.sqrt(max(value * (1 - value), 1e-6) / n)
+    return {
+        "metric": metric, "value": value, "n": n, "ci95_low": max(0.0, value - half),
+        "ci95_high": min(1.0, value + half), "n_unmapped": 0, "n_excluded": 0,
+        "higher_is_better": True, "note": "synthetic",
+    }  # fmt: skip
+
+
 def _component(
     source: str, domain: Domain, method: Method, energy_j: float, idle_j: float | None
 ) -> ComponentEnergy:
@@ -106,8 +130,13 @@ def make_record(
     environment: dict[str, Any] | None = None,
     latency_s: float = 0.02,
     run_id: str | None = None,
+    quality: float | Mapping[str, Any] | None = None,
+    output_tokens: int | None = None,
 ) -> RunRecord:
-    """One successful run; energy of its query phase is ``energy_wh_per_1000`` per 1,000."""
+    """One successful run; energy of its query phase is ``energy_wh_per_1000`` per 1,000.
+
+    ``quality``: ``extra["quality"]`` (a number becomes :func:`quality_dict` of it, accuracy
+    over ``n_queries``); ``output_tokens``: ``units["output_tokens"]``, the run's total."""
     total_j = units.wh_to_j(energy_wh_per_1000) * n_queries / units.QUERIES_PER_REPORT
     gpu_share, cpu_share = (0.8, 0.15) if cpu_estimate else (0.95, 0.0)
     idle = 0.3 if idle_baseline else None
@@ -142,6 +171,8 @@ def make_record(
         idle_s=5.0 if idle_baseline else None,
     )
     rid = run_id or f"{task}|{model}|{dataset}|{repetition}"
+    if isinstance(quality, (int, float)):
+        quality = quality_dict(float(quality), n=n_queries)
     return RunRecord(
         run_id=rid,
         kind=KIND_BENCHMARK,
@@ -159,6 +190,8 @@ def make_record(
         environment=ENVIRONMENT if environment is None else environment,
         carbon=carbon,
         producer="joulebench 0.1.0",
+        units={} if output_tokens is None else {"output_tokens": output_tokens},
+        extra={} if quality is None else {"quality": dict(quality)},
     )
 
 
@@ -205,8 +238,13 @@ def corpus(
     models_per_task: int = 4,
     datasets_per_task: int = 3,
     hostile: bool = True,
+    cost_benefit: bool = False,
 ) -> list[RunRecord]:
-    """``n_runs`` deterministic runs spread evenly over the cells (repetitions vary)."""
+    """``n_runs`` deterministic runs spread evenly over the cells (repetitions vary).
+
+    ``cost_benefit``: runs of :data:`QUALITY_TASKS` carry a quality (larger task-specific
+    models score higher; multi-purpose ones a little lower at more energy), and runs of
+    :data:`TOKEN_TASKS` and zero-shot runs count output tokens (larger models say more)."""
     rng = random.Random(seed)
     grid = cells(tasks, models_per_task, datasets_per_task, hostile)
     out = []
@@ -215,12 +253,21 @@ def corpus(
         rep = i // len(grid)
         scale = (params / TASK_PARAMS[task]) ** 0.7 * (3.0 if zs else 1.0)
         energy = TASK_WH[task] * scale * rng.lognormvariate(0.0, 0.08)
+        quality, tokens = None, None
+        if cost_benefit:
+            size = math.log10(params / TASK_PARAMS[task] + 1.0)
+            if task in QUALITY_TASKS:
+                value = min(0.99, (0.55 if zs else 0.6) + 0.25 * size + 0.01 * int(ds.rsplit("-", 1)[-1]))
+                quality = quality_dict(round(value, 4), QUALITY_METRIC[task])
+            if zs or task in TOKEN_TASKS:
+                per_query = TOKEN_TASKS.get(task, 1.5) * (1.0 + 0.4 * size)
+                tokens = round(per_query * 1000)
         out.append(
             make_record(
                 task=task, model=model, dataset=ds, energy_wh_per_1000=energy,
                 repetition=rep, parameters=params, zero_shot=zs,
                 latency_s=0.01 * scale * TASK_WH[task] ** 0.5,
-                run_id=f"run-{seed}-{i:06d}",
+                run_id=f"run-{seed}-{i:06d}", quality=quality, output_tokens=tokens,
             )
         )  # fmt: skip
     return out

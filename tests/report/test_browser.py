@@ -1,7 +1,7 @@
 """The HTML report in headless Chromium: no JS errors, charts drawn, hostile names inert,
 and what a reader sees: headline sentences, collapsed leaderboards, model and provenance
-on a 1,400 px screen, readable charts at phone width (420 px), a plain CodeCarbon file's
-runs.
+on a 1,400 px screen, readable charts at phone width (420 px), quality against energy with
+its Pareto front and output lengths, a plain CodeCarbon file's runs.
 
 Marked ``browser``; skips only when Chromium is not installed (scripts/install-browser.sh
 installs it). Screenshots land in tests/report/artifacts/ (ignored by git); each test
@@ -27,7 +27,10 @@ if chromium_cdp.chromium_path() is None:
     )
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-MIN_MARKS = {"chart-tasks": 20, "chart-params": 20, "chart-multi": 10}
+MIN_MARKS = {
+    "chart-tasks": 20, "chart-params": 20, "chart-multi": 10, "chart-quality-0": 8,
+    "chart-lengths": 30,
+}  # fmt: skip
 MIN_CHART_FONT_PX = 10.0
 
 COUNT_MARKS = """
@@ -88,7 +91,7 @@ def _shot(page, name: str) -> Path:
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    records = corpus(600, hostile=True)
+    records = corpus(600, hostile=True, cost_benefit=True)
     html = render(build_report(records, reference_study=True), "html")
     return write_report(html, tmp_path_factory.mktemp("browser") / "report.html")
 
@@ -138,8 +141,9 @@ def test_opens_collapsed_with_headline_sentences(page) -> None:
     assert page.evaluate("document.getElementById('findings').getBoundingClientRect().top") < 900
     notice = page.evaluate("document.getElementById('estimate-alert').getBoundingClientRect().top")
     assert 0 <= notice < 900
-    # collapsed, ten tasks and 480 rows make a page of a few screens, not 37,000 px
-    assert page.evaluate("document.documentElement.scrollHeight") < 9000
+    # collapsed, ten tasks and 480 rows make a page of a few screens, not 37,000 px (the
+    # nine quality panels and the output-length chart add about 2,400 px)
+    assert page.evaluate("document.documentElement.scrollHeight") < 10_000
 
 
 def test_model_and_provenance_visible_at_1400_px(page) -> None:
@@ -167,6 +171,42 @@ def test_readable_at_phone_width(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 421
     page.evaluate("document.getElementById('tasks').scrollIntoView()")
     _shot(page, "report-420-chart.png")
+    page.evaluate("window.scrollTo(0, 0)")
+    _viewport(page, 1280)
+
+
+QUALITY_PANELS = """
+(() => [...document.querySelectorAll("#quality figure.qpanel")].map(f => {
+  const svg = f.querySelector("svg.chart"), r = svg.getBoundingClientRect();
+  return {width: r.width, fronts: svg.querySelectorAll(".qpoint.front").length,
+          points: svg.querySelectorAll(".qpoint").length, caption: f.innerText};
+}))()
+"""
+
+
+def test_quality_against_energy_and_output_length(page) -> None:
+    _viewport(page, 1400)
+    panels = page.evaluate(QUALITY_PANELS)
+    assert len(panels) == 9  # three tasks with a metric, three datasets each
+    for p in panels:
+        assert p["points"] >= 8 and 1 <= p["fronts"] <= p["points"], p
+        assert "Pareto front (" in p["caption"], p
+    header = page.evaluate(
+        "[...document.querySelectorAll('details.task-board[data-task=\"summarization\"] th')]"
+        ".map(th => th.textContent)"
+    )
+    assert any(h.startswith("Quality") for h in header) and any(h.startswith("Output") for h in header)
+    tip = page.evaluate("document.querySelector('#quality .qpoint.front').dataset.tip")
+    assert "Pareto front" in tip and "95% CI" in tip
+    assert page.evaluate("document.querySelectorAll('#chart-lengths circle.lpoint[data-tip]').length") > 50
+    page.evaluate("document.getElementById('quality').scrollIntoView()")
+    _shot(page, "report-1400-quality.png")
+    _viewport(page, 420)  # each panel fits a phone without scrolling sideways
+    for p in page.evaluate(QUALITY_PANELS):
+        assert p["width"] <= 400, p
+    assert page.evaluate("document.documentElement.scrollWidth") <= 421
+    page.evaluate("document.getElementById('quality').scrollIntoView()")
+    _shot(page, "report-420-quality.png")
     page.evaluate("window.scrollTo(0, 0)")
     _viewport(page, 1280)
 

@@ -14,7 +14,15 @@ import json
 from dataclasses import replace
 
 import pytest
-from report_factories import CARBON, ENVIRONMENT, HOSTILE, corpus, failed_record, make_record
+from report_factories import (
+    CARBON,
+    ENVIRONMENT,
+    HOSTILE,
+    corpus,
+    failed_record,
+    make_record,
+    quality_dict,
+)
 
 from joulebench.report import render
 from joulebench.report.build import build_report
@@ -34,7 +42,7 @@ def records():
         "gpus": [{"name": SVG, "driver": ATTR}],
         HOSTILE: COMMENT,
     }
-    out = corpus(80, hostile=True)
+    out = corpus(80, hostile=True, cost_benefit=True)
     for i, (task, model, dataset) in enumerate(
         [
             ("text-classification", ATTR, COMMENT),
@@ -48,7 +56,8 @@ def records():
                     task=task, model=model, dataset=dataset, repetition=rep,
                     energy_wh_per_1000=2.0 + rep, parameters=10**8 * (i + 1),
                     environment=env, run_id=f"hostile-{i}-{rep}",
-                    carbon=replace(CARBON, source=HOSTILE),
+                    carbon=replace(CARBON, source=HOSTILE), quality=quality_dict(0.8, SVG),
+                    output_tokens=1000, zero_shot=i == 0,
                 )
             )  # fmt: skip
     out.append(failed_record(COMMENT, run_id="failed-hostile"))
@@ -88,7 +97,9 @@ def test_html_has_no_raw_hostile_string(report) -> None:
         assert hostile not in page
     assert "<!--" not in page
     assert page.count("<script") == 2
-    assert page.count("<svg") == 3  # the three charts, nothing injected
+    # every <svg> is one of the report's charts (3, the quality panels, output lengths)
+    assert page.count("<svg") == 4 + len(report.quality_panels)
+    assert page.count("<svg") == page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"')
 
 
 def test_html_parses_back_to_the_hostile_strings(report) -> None:
@@ -122,7 +133,8 @@ def test_markdown_escapes_tables_and_html(report) -> None:
     for line in md.splitlines():
         if line.startswith("| ") and "(multi-purpose)" not in line:
             # every row of a table keeps its column count: no raw pipes inside cells
-            assert line.replace("\\|", "").count("|") in (7, 8, 9, 13)
+            # (leaderboards: 13, 14 with quality or output length, 15 with both)
+            assert line.replace("\\|", "").count("|") in (7, 8, 9, 13, 14, 15)
 
 
 def test_md_escape() -> None:

@@ -1,8 +1,11 @@
 """`joulebench import codecarbon` + `joulebench report` on the study's released logs
-reproduce the paper's Table 2 (skips without ../shared, as in a fresh clone)."""
+reproduce the paper's Table 2, and show its cost-benefit finding: quality from its
+performance.csv (Table 7) against energy with the Pareto front, and its output lengths
+(Table 4) as a reference series (skips without ../shared, as in a fresh clone)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections import defaultdict
@@ -70,3 +73,46 @@ def test_report_of_imported_study_reproduces_table2(tmp_path, capsys):
     # the runs the index does not name are listed per run, not refused or dropped
     assert 'id="per-run"' in page
     assert len(doc["runs_without_per_query_figures"]) > 0
+
+    # cost and benefit: the study's quality (performance.csv, imported with the index)
+    # against energy, per dataset, with the Pareto front; its lengths as a reference
+    panels = {(p["task"], p["dataset"]): p for p in doc["quality_panels"]}
+    assert len(panels) == 9  # 3 classification, 3 QA, 3 summarization datasets
+    sst2 = panels[("text-classification", "sst2")]
+    # the most accurate model on sst2 (0.989) is a task-specific one: the front ends there,
+    # and no multi-purpose model is on it
+    assert sst2["pareto_front"][-1] == "distilbert-base-uncased-finetuned-sst-2-english"
+    assert not any("flan-t5" in m or "bloomz" in m for m in sst2["pareto_front"])
+    agg = {(a["model"], a["dataset"]): a for a in doc["aggregates"]}
+    flan = agg[("google/flan-t5-xl", "sst2")]
+    assert flan["quality_value"] == pytest.approx(0.9564) and flan["quality_source"] == "study"
+    assert flan["quality_ci95_low"] is None and flan["quality_pareto_front"] is False
+    bloomz = agg[("bigscience/bloomz-7b1", "sst2")]  # the lengths files' "bloomz-7b" on "sst"
+    assert bloomz["reference_study_output_tokens_per_query"] == pytest.approx(1.02, abs=0.01)
+    assert bloomz["output_length_basis"] == "reference" and bloomz["energy_j_per_output_token"] > 0
+    (cmp_,) = [c for c in doc["comparisons"] if (c["model"], c["dataset"]) == ("google/flan-t5-xl", "sst2")]
+    assert cmp_["quality_value"] == pytest.approx(0.9564) and cmp_["ratio_multi_purpose_to_task_specific_median"] > 5
+    cost = [h for h in doc["headlines"] if "the most accurate multi-purpose model run zero-shot" in h]
+    assert len(cost) == 1 and re.search(r"at [\d,.]+x the energy of the most accurate task-specific model", cost[0])
+    assert 'id="quality"' in page and page.count('<figure class="qpanel"') == 9
+    assert "Pareto front (" in page and "eval/performance.csv" in page
+    ref_page = tmp_path / "reference.html"
+    assert main(["--db", db, "report", "--reference-study", "-o", str(ref_page)]) == 0
+    ref_html = ref_page.read_text()
+    assert 'id="chart-lengths"' in ref_html and ref_html.count('class="lref"') == 72
+    assert "Table 4" in ref_html
+
+
+@pytest.mark.skipif(
+    not (STUDY / "data" / "lengths" / "complete").is_dir(),
+    reason=f"the study's released logs are not at {STUDY} (a fresh clone has no ../shared)",
+)
+def test_shipped_reference_lengths_match_the_released_logs():
+    """report/reference_lengths.json is what scripts/build_study_lengths.py makes of them."""
+    script = Path(__file__).parents[2] / "scripts" / "build_study_lengths.py"
+    spec = importlib.util.spec_from_file_location("build_study_lengths", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    shipped = json.loads(module.OUT.read_text(encoding="utf-8"))
+    assert module.build(STUDY.resolve()) == shipped

@@ -25,18 +25,19 @@ UNIT_SUFFIXES = ("_wh_per_1000_queries", "_g_per_1000_queries", "_s_per_query")
 
 def _small_records():
     recs = []
-    for i, (model, wh, params, zs) in enumerate(
+    for i, (model, wh, params, zs, acc, tokens) in enumerate(
         [
-            ("distilbert-sst2", 1.5, 66_000_000, False),
-            ("roberta-large-sst2", 6.0, 355_000_000, False),
-            ("bert-base-sst2", 2.5, 110_000_000, False),
-            ("google/flan-t5-xl", 40.0, 2_850_000_000, True),
+            ("distilbert-sst2", 1.5, 66_000_000, False, 0.91, None),
+            ("roberta-large-sst2", 6.0, 355_000_000, False, 0.95, None),
+            ("bert-base-sst2", 2.5, 110_000_000, False, 0.93, None),
+            ("google/flan-t5-xl", 40.0, 2_850_000_000, True, 0.94, 1100),
         ]
     ):
         recs += [
             make_record(
                 model=model, dataset="sst2", energy_wh_per_1000=wh * f, parameters=params,
                 zero_shot=zs, repetition=k, run_id=f"{i}-{k}", cpu_estimate=i != 0,
+                quality=acc, output_tokens=tokens,
             )
             for k, f in enumerate((0.95, 1.0, 1.05))
         ]  # fmt: skip
@@ -44,6 +45,7 @@ def _small_records():
         make_record(
             task="summarization", model="facebook/bart-large-cnn", dataset="samsum",
             energy_wh_per_1000=50.0 * f, parameters=406_000_000, repetition=k, run_id=f"s-{k}",
+            output_tokens=12_400 + 200 * k,
         )
         for k, f in enumerate((0.9, 1.1))
     ]  # fmt: skip
@@ -67,7 +69,11 @@ def test_json_schema_and_units(small) -> None:
     assert agg["emissions_g_per_1000_queries_mean"] == pytest.approx(1.5 * 0.13875)
     assert agg["methods"] == ["counter"] and agg["estimated"] is False
     assert agg["stars"] == 5
-    numeric = [k for k, v in agg.items() if isinstance(v, float) and k not in ("parameters",)]
+    # quality_*: fractions in [0, 1], declared in data["units"]["quality"]
+    numeric = [
+        k for k, v in agg.items()
+        if isinstance(v, float) and k != "parameters" and not k.startswith("quality_")
+    ]  # fmt: skip
     for key in numeric:
         assert key.endswith(UNIT_SUFFIXES) or re.search(
             r"_(mean|std|median|ci95_low|ci95_high)$", key
@@ -215,8 +221,9 @@ def test_html_clipped_interval_is_marked() -> None:
 
 def test_charts_scroll_instead_of_shrinking(small) -> None:
     page = render(small, "html")
-    assert page.count('<div class="chart-scroll"><svg') == 3
-    assert page.count('style="min-width:900px"') == 3
+    # tasks, parameters, multi-purpose, output lengths (900 px) and one quality panel
+    assert page.count('<div class="chart-scroll"><svg') == 5
+    assert page.count('style="min-width:900px"') == 4
 
 
 def test_large_energies_also_in_kwh() -> None:

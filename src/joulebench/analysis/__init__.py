@@ -12,6 +12,10 @@ unit; ``units.j_to_kwh`` for its kWh), ``*_g_per_1000_queries`` (grams CO2eq),
   :func:`flops_efficiency`: per cell, counted FLOPs per query, FLOP/J and its fraction.
 - :func:`task_specific_vs_multipurpose`: zero-shot models as a multiple of the
   task-specific median per dataset.
+- :func:`quality_figure` / :func:`quality_panels` / :func:`pareto_indices`: a cell's
+  quality over its runs, and the energy-quality Pareto front per (task, dataset, metric).
+- :func:`output_lengths` / :func:`shows_output_length`: mean output tokens per query,
+  energy per output token, and each length against its dataset's median.
 - :func:`breakeven`: queries until inference equals training energy.
 - :func:`compare_values`: two samples side by side with Welch's t-test.
 - :class:`Summary`, :func:`summarize`, :func:`welch`, :func:`t_ppf`, :func:`percentile`:
@@ -51,7 +55,26 @@ from .hardware import (
     efficiency_vs_peak,
     peak_for_gpu,
 )
+from .lengths import (
+    GENERATIVE_TASKS,
+    LengthCell,
+    OutputLength,
+    output_lengths,
+    output_tokens_per_query,
+    shows_output_length,
+)
 from .multipurpose import MultiPurposeRow, task_specific_vs_multipurpose
+from .quality import (
+    QualityFigure,
+    QualityPanel,
+    QualityPoint,
+    beaten_by,
+    metric_key,
+    metric_label,
+    pareto_indices,
+    quality_figure,
+    quality_panels,
+)
 from .samples import QUERY_PHASE, RunSample, in_task_cohort, is_zero_shot, quality_of, run_sample
 from .scaling import ScalingFit, loglog_fit, scaling_by_task
 from .stars import (
@@ -65,6 +88,7 @@ from .stars import (
 
 __all__ = [
     "DEVICE_PEAKS",
+    "GENERATIVE_TASKS",
     "QUERY_PHASE",
     "BreakEven",
     "CellSummary",
@@ -72,16 +96,22 @@ __all__ = [
     "Comparison",
     "DevicePeak",
     "FlopsCell",
+    "LengthCell",
     "MultiPurposeRow",
+    "OutputLength",
     "PairedComparison",
     "Pairing",
     "PeakEfficiency",
+    "QualityFigure",
+    "QualityPanel",
+    "QualityPoint",
     "RunSample",
     "ScalingFit",
     "StarRatings",
     "Summary",
     "TaskSummary",
     "WelchTest",
+    "beaten_by",
     "breakeven",
     "cell_summaries",
     "compare_values",
@@ -92,14 +122,22 @@ __all__ = [
     "in_task_cohort",
     "is_zero_shot",
     "loglog_fit",
+    "metric_key",
+    "metric_label",
+    "output_lengths",
+    "output_tokens_per_query",
     "pair_runs",
+    "pareto_indices",
     "peak_for_gpu",
     "percentile",
+    "quality_figure",
     "quality_of",
+    "quality_panels",
     "rate_models",
     "run_sample",
     "samples",
     "scaling_by_task",
+    "shows_output_length",
     "size_class",
     "star_ratings",
     "stars_for",

@@ -27,6 +27,7 @@ class CellSummary:
     ``components_j_per_1000_queries`` maps a component (sensor domain) to its summary
     over the runs that measured it. ``quality`` is (metric, mean value) when runs carry
     one. ``parameters`` is the model's parameter count when known.
+    ``output_tokens_per_query`` summarises the runs' mean output tokens per query.
     """
 
     task: str | None
@@ -45,6 +46,7 @@ class CellSummary:
     zero_shot: bool
     quality: tuple[str, float] | None
     run_ids: tuple[str, ...]
+    output_tokens_per_query: Summary | None = None  # over the runs that counted tokens
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ def summarize_cell(group: Sequence[RunSample]) -> CellSummary:
         zero_shot=any(s.zero_shot for s in group),
         quality=_quality(group),
         run_ids=tuple(s.run_id for s in group),
+        output_tokens_per_query=summarize_or_none(s.output_tokens_per_query for s in group),
     )
 
 

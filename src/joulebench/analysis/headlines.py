@@ -3,8 +3,9 @@
 :func:`headlines` states what a reader should take away, in words, from the aggregates a
 report already has: how far apart the tasks are, the most and least efficient models of
 the cheapest and the dearest task, how multi-purpose models run zero-shot compare with
-task-specific ones on the same dataset (the study's Section 4.3), and an everyday
-equivalent. Inputs are in joules per 1,000 queries; sentences show Wh, or kWh from
+task-specific ones on the same dataset (the study's Section 4.3), what quality that energy
+bought (the study's cost-benefit finding, where quality was measured or imported), and
+an everyday equivalent. Inputs are in joules per 1,000 queries; sentences show Wh, or kWh from
 1,000 Wh (the study's unit), with three significant digits.
 """
 
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from .. import units
 from ..carbon.equivalents import SMARTPHONE_CHARGE_KWH
 from .multipurpose import MultiPurposeRow
+from .quality import QualityPanel, QualityPoint
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class CellFigure:
 
 @dataclass(frozen=True)
 class Headline:
-    kind: str  # "task-range", "task", "model-range", "multi-purpose", "equivalent"
+    kind: str  # "task-range", "task", "model-range", "multi-purpose", "cost-benefit", "equivalent"
     text: str
 
 
@@ -145,6 +147,50 @@ def _multi_purpose(rows: Sequence[MultiPurposeRow]) -> list[Headline]:
     ]
 
 
+def _best(points: Sequence[QualityPoint]) -> QualityPoint:
+    """The highest quality (the lowest energy among equals)."""
+    return min(points, key=lambda p: (-p.quality.value, p.energy_j_per_1000_queries, p.model or ""))
+
+
+def _cost_benefit(panels: Sequence[QualityPanel]) -> Headline | None:
+    """What the energy bought, on the dataset where it cost the most. With zero-shot runs:
+    the most accurate multi-purpose model against the most accurate task-specific one
+    (the study's finding); else the most accurate model against the cheapest model on the
+    energy-quality Pareto front."""
+    pairs: list[tuple[float, QualityPanel, QualityPoint, QualityPoint, bool]] = []
+    for panel in panels:
+        if not all(p.quality.higher_is_better for p in panel.points):
+            continue
+        multi = [p for p in panel.points if p.zero_shot]
+        specific = [p for p in panel.points if not p.zero_shot]
+        if multi and specific:
+            a, b, zs = _best(multi), _best(specific), True
+        elif len(panel.front) > 1:
+            a, b, zs = _best(panel.points), panel.front[0], False
+        else:
+            continue
+        if b.energy_j_per_1000_queries > 0:
+            pairs.append((a.energy_j_per_1000_queries / b.energy_j_per_1000_queries, panel, a, b, zs))
+    if not pairs:
+        return None
+    with_zs = [p for p in pairs if p[4]] or pairs  # the study's comparison first
+    ratio, panel, a, b, zs = max(with_zs, key=lambda p: (p[0], p[1].dataset or ""))
+    metric = panel.label
+    if zs:
+        text = (
+            f"On {panel.dataset}, the most accurate multi-purpose model run zero-shot, {a.model}, "
+            f"reached {sig(a.quality.value)} {metric} at {_times(ratio)} the energy of the most "
+            f"accurate task-specific model, {b.model} ({sig(b.quality.value)})."
+        )
+    else:
+        text = (
+            f"On {panel.dataset}, the most accurate {panel.task} model, {a.model}, reached "
+            f"{sig(a.quality.value)} {metric} at {_times(ratio)} the energy of {b.model} "
+            f"({sig(b.quality.value)}), the cheapest model on the energy-quality Pareto front."
+        )
+    return Headline("cost-benefit", text)
+
+
 def _equivalent(task: TaskFigure) -> Headline | None:
     kwh = units.j_to_kwh(task.energy_j_per_1000_queries)
     charges = kwh / SMARTPHONE_CHARGE_KWH
@@ -161,11 +207,13 @@ def headlines(
     tasks: Sequence[TaskFigure],
     cells: Sequence[CellFigure] = (),
     multi_purpose: Sequence[MultiPurposeRow] = (),
+    quality: Sequence[QualityPanel] = (),
 ) -> tuple[Headline, ...]:
     """The report's headline findings, most general first; none without tasks.
 
     ``tasks``: each task's headline mean (task-specific models); ``cells``: every shown
-    (task, model, dataset) mean; ``multi_purpose``: the zero-shot comparison rows.
+    (task, model, dataset) mean; ``multi_purpose``: the zero-shot comparison rows;
+    ``quality``: the energy-quality panels (:func:`~.quality.quality_panels`).
     """
     if not tasks:
         return ()
@@ -177,6 +225,9 @@ def headlines(
         if h is not None:
             out.append(h)
     out += _multi_purpose(multi_purpose)
+    cost = _cost_benefit(quality)
+    if cost is not None:
+        out.append(cost)
     eq = _equivalent(hi)
     if eq is not None:
         out.append(eq)

@@ -4,7 +4,8 @@ The study's unit is the **query phase**: a record's phase ``"query"`` when it ha
 else its whole measured window (loading excluded when it was measured apart). Energies
 are joules per 1,000 queries; emissions grams CO2eq per 1,000 queries; latency seconds
 per query. Per-token and per-image figures divide the query phase's energy by the run's
-``units["output_tokens"]`` / ``units["images"]`` (totals over the run's queries).
+``units["output_tokens"]`` / ``units["images"]`` (totals over the run's queries);
+``output_tokens_per_query`` is that token total over ``n_queries``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .. import units
 from ..bench.records import STATUS_OK, RunRecord
 from ..carbon.context import CarbonContext
 from ..measure.results import ComponentEnergy
+from .lengths import output_tokens_per_query
 
 QUERY_PHASE = "query"
 
@@ -48,6 +50,7 @@ class RunSample:
     zero_shot: bool
     quality: tuple[str, float] | None  # (metric, value), from ``extra["quality"]``
     extra: Mapping[str, Any] = field(default_factory=dict)
+    output_tokens_per_query: float | None = None  # None: no tokens counted (or 0)
 
 
 def in_task_cohort(record: RunRecord) -> bool:
@@ -139,4 +142,5 @@ def run_sample(record: RunRecord, carbon: CarbonContext | None = None) -> RunSam
         zero_shot=is_zero_shot(record),
         quality=quality_of(record),
         extra=record.extra,
+        output_tokens_per_query=output_tokens_per_query(tokens, n),
     )

@@ -2,8 +2,9 @@
 
 ``build_report(records)`` is the only place the report computes: it asks the analysis for
 per-run samples (query phase, per 1,000 queries), cell and task summaries, star ratings,
-scaling fits and the task-specific / multi-purpose comparison, converts joules to the
-displayed Wh, and adds what only the records know (provenance, environment, failures).
+scaling fits, the task-specific / multi-purpose comparison, quality against energy and
+output lengths (``report.cost_benefit``), converts joules to the displayed Wh, and adds
+what only the records know (provenance, environment, failures).
 """
 
 from __future__ import annotations
@@ -19,12 +20,15 @@ from importlib import resources
 
 from .. import __version__, analysis, units
 from ..analysis import CellSummary, FlopsCell, MultiPurposeRow, RunSample, in_task_cohort
+from ..analysis import QualityPanel as AnalysisQualityPanel
 from ..analysis.headlines import CellFigure, TaskFigure, headlines
+from ..analysis.quality import metric_key
 from ..analysis.stars import rate_cells
 from ..bench.records import STATUS_OK, RunRecord
 from ..errors import UsageError, closest
 from ..measure.results import ComponentEnergy, PhaseResult
 from ..serve.record import KIND_ENDPOINT
+from .cost_benefit import load_reference_lengths, with_lengths, with_quality
 from .endpoint_view import endpoint_summaries
 from .environment import summarize_environment
 from .equivalents import equivalents
@@ -120,6 +124,7 @@ def _model_row(
         peak_flops_per_j=None if flops is None else flops.peak_flops_per_j,
         fraction_of_peak=None if flops is None else flops.fraction_of_peak,
         peak_note="" if flops is None else flops.peak_note,
+        output_tokens_per_query=cell.output_tokens_per_query,
     )
 
 
@@ -178,6 +183,9 @@ def _comparisons(multi: Sequence[MultiPurposeRow]) -> tuple[Comparison, ...]:
                 task_specific_median_wh_per_1000_queries=None if med is None else med * WH_PER_J,
                 n_task_specific=row.n_task_specific_models,
                 ratio=row.energy_multiple,
+                quality_metric=None if row.quality_metric is None else metric_key(row.quality_metric),
+                quality=row.quality,
+                task_specific_median_quality=row.task_specific_median_quality,
             )
         )
     return tuple(out)
@@ -258,7 +266,9 @@ def _run_row(rec: RunRecord) -> RunRow | None:
 
 
 def _headlines(
-    summaries: Sequence[TaskSummary], multi: Sequence[MultiPurposeRow]
+    summaries: Sequence[TaskSummary],
+    multi: Sequence[MultiPurposeRow],
+    quality: Sequence[AnalysisQualityPanel] = (),
 ) -> tuple[str, ...]:
     """The findings in sentences (analysis.headlines) over the report's own aggregates."""
     tasks = [
@@ -274,7 +284,8 @@ def _headlines(
         if (e := r.energy_wh_per_1000_queries) is not None
     ]
     named = [r for r in multi if r.task is not None]
-    return tuple(h.text for h in headlines(tasks, cells, named))
+    shown = [p for p in quality if p.task != NO_NAME]
+    return tuple(h.text for h in headlines(tasks, cells, named, shown))
 
 
 def _methodology(
@@ -369,6 +380,10 @@ def build_report(
         for r, c in zip(rows, cells, strict=True)
     ]
     rows = _rate(rows, cells)
+    extras = {k: [s.extra for s in g] for k, g in cell_groups.items()}
+    rows, quality_panels, analysis_panels = with_quality(rows, extras)
+    lengths_citation, lengths = load_reference_lengths() if reference_study else (None, {})
+    rows = with_lengths(rows, lengths)
     fits = analysis.scaling_by_task(cells)
     multi = analysis.task_specific_vs_multipurpose(cells)
     citation, ref = load_reference() if reference_study else (None, {})
@@ -433,9 +448,11 @@ def build_report(
         reference_citation=citation,
         store=store,
         task_filter=tuple(tasks),
-        headlines=_headlines(summaries, multi),
+        headlines=_headlines(summaries, multi, analysis_panels),
         per_run=tuple(per_run),
         total_energy_wh=total_wh if samples else None,
         total_emissions_g=total_g,
         endpoints=tuple(endpoint_summaries(records)),
+        quality_panels=quality_panels,
+        lengths_citation=lengths_citation if any(r.reference_output_tokens_per_query for r in rows) else None,
     )

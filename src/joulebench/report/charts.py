@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..analysis.quality import metric_label
 from ..stats import positive_interval
 from .model import Comparison, Report, Stats
 from .svg import (
@@ -267,13 +268,15 @@ def _r2(value: float | None) -> str:
 
 def task_vs_multi(report: Report) -> str | None:
     """Per dataset: the median of its task-specific models, then each multi-purpose model
-    run zero-shot on it, with its multiple of that median."""
+    run zero-shot on it, with its multiple of that median and, where measured or imported,
+    its quality beside it (the task-specific models' median quality beside their bar)."""
     groups: dict[tuple[str, str], list[Comparison]] = {}
     for c in report.comparisons:
         groups.setdefault((c.task, c.dataset), []).append(c)
     if not groups:
         return None
-    left, right, top, bar_h, head_h, gap = 250, 70, 44, 17, 22, 12
+    quality = any(c.quality is not None for c in report.comparisons)
+    left, right, top, bar_h, head_h, gap = 250, 150 if quality else 70, 44, 17, 22, 12
     n_bars = sum(len(g) + 1 for g in groups.values())
     bottom = top + len(groups) * (head_h + gap) + n_bars * bar_h
     height = bottom + 56
@@ -283,6 +286,7 @@ def task_vs_multi(report: Report) -> str | None:
         if c.task_specific_median_wh_per_1000_queries
     ]
     scale = LogScale.covering(values, left, WIDTH - right)
+    ratio_x = WIDTH - 88 if quality else WIDTH - 8
     out = [svg_open(WIDTH, height, "chart-multi", "Task-specific against multi-purpose models")]
     out += x_log_axis(scale, top - 6, bottom, f"{WH} (log scale)")
     out.append(
@@ -291,26 +295,33 @@ def task_vs_multi(report: Report) -> str | None:
         '<text x="19" y="0">task-specific models (median)</text>'
         '<rect x="230" y="-9" width="14" height="10" rx="2" class="mp"/>'
         '<text x="249" y="0">multi-purpose model, zero-shot</text>'
-        f'<text x="{WIDTH - right - left + 62}" y="0" text-anchor="end">× median</text></g>'
+        f'<text x="{ratio_x - left}" y="0" text-anchor="end">× median</text>'
+        + (f'<text x="{WIDTH - 8 - left}" y="0" text-anchor="end">quality</text>' if quality else "")
+        + "</g>"
     )
     y = top
     for (task, dataset), group in groups.items():
         out.append(f'<g class="series" data-task="{esc(task)}">')
-        out.append(text(8, y + 15, f"{_short(dataset, 40)}  ·  {_short(task, 28)}", cls="group"))
+        metric = next((c.quality_metric for c in group if c.quality_metric), None)
+        head = f"{_short(dataset, 40)}  ·  {_short(task, 28)}"
+        out.append(text(8, y + 15, head + (f"  ·  {metric_label(metric)}" if metric else ""),
+                        cls="group"))  # fmt: skip
         y += head_h
         med = group[0].task_specific_median_wh_per_1000_queries
-        bars: list[tuple[str, float | None, str, str, float | None]] = [
-            (f"task-specific ({group[0].n_task_specific})", med, "ts", "", None)
+        bars: list[tuple[str, float | None, str, str, float | None, float | None]] = [
+            (f"task-specific ({group[0].n_task_specific})", med, "ts", "", None,
+             group[0].task_specific_median_quality)
         ] + [
-            (c.model, c.multi_purpose_wh_per_1000_queries, "mp", c.model, c.ratio)
+            (c.model, c.multi_purpose_wh_per_1000_queries, "mp", c.model, c.ratio, c.quality)
             for c in sorted(group, key=lambda c: c.multi_purpose_wh_per_1000_queries)
-        ]
-        for label, val, cls, model, ratio in bars:
+        ]  # fmt: skip
+        for label, val, cls, model, ratio, q in bars:
             if val is not None:
                 tip = (
                     f"{model or 'task-specific models (median)'}\n{dataset} ({task})\n"
                     f"{fmt_num(val)} {WH}"
                     + ("" if ratio is None else f"\n{fmt_num(ratio)}x the task-specific median")
+                    + ("" if q is None else f"\n{metric_label(metric or 'quality')} {fmt_num(q)}")
                 )
                 w = max(scale(val) - left, 1)
                 out.append(
@@ -322,10 +333,10 @@ def task_vs_multi(report: Report) -> str | None:
             )
             if ratio is not None:
                 out.append(
-                    text(
-                        WIDTH - 8, y + bar_h - 5, f"×{fmt_num(ratio, 2)}", cls="ratio", anchor="end"
-                    )
+                    text(ratio_x, y + bar_h - 5, f"×{fmt_num(ratio, 2)}", cls="ratio", anchor="end")
                 )
+            if q is not None:
+                out.append(text(WIDTH - 8, y + bar_h - 5, fmt_num(q), cls="sublabel", anchor="end"))
             y += bar_h
         y += gap
         out.append("</g>")

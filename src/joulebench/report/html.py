@@ -10,7 +10,7 @@ from __future__ import annotations
 from importlib import resources
 
 from ..stats import positive_interval
-from . import charts, endpoint_view
+from . import charts, endpoint_view, lengths_view, quality_view
 from .html_notes import (
     METHOD_TIPS,
     PER_RUN_SHOWN,
@@ -119,7 +119,9 @@ def _has_flops(t: TaskSummary) -> bool:
     return any(r.flops_per_query is not None for r in t.rows)
 
 
-def _row(rank: int, r: ModelRow, flops: bool = True) -> str:
+def _row(
+    rank: int, r: ModelRow, flops: bool = True, quality: bool = False, output: bool = False
+) -> str:
     g = r.emissions_g_per_1000_queries
     latency = r.latency_s_per_query_mean
     components = "\n".join(_component_line(c) for c in r.components)
@@ -129,12 +131,14 @@ def _row(rank: int, r: ModelRow, flops: bool = True) -> str:
         f'<td class="model" data-tip="{esc(tip)}">{esc(r.model)}</td>'
         f'<td class="ds">{esc(r.dataset)}</td>{_energy_td(r.energy_wh_per_1000_queries)}'
         f'<td class="prov" data-sort="{esc(provenance_text(r))}">{_badges(r)}</td>'
+        + (quality_view.quality_td(r) if quality else "")
         + _num_td(None if g is None else g.mean)
         + _num_td(
             None if r.parameters is None else float(r.parameters),
             None if r.parameters is None else fmt_params(r.parameters),
         )
         + _num_td(None if latency is None else latency * 1e3)
+        + (lengths_view.output_td(r) if output else "")
         + (_flops_tds(r) if flops else "")
         + f'<td class="num" data-sort="{r.n_runs}">{r.n_runs}</td></tr>'
     )
@@ -142,8 +146,9 @@ def _row(rank: int, r: ModelRow, flops: bool = True) -> str:
 
 def _columns(t: TaskSummary) -> tuple[tuple[str, str, str], ...]:
     """(label, unit, sort type) per column. Model and provenance come first so that both
-    fit a 1,400 px screen; the FLOPs columns only where some row counted FLOPs, and
-    FLOP/J says "% of peak" only where some row has a peak."""
+    fit a 1,400 px screen; quality and output length only where some row has one; the
+    FLOPs columns only where some row counted FLOPs, and FLOP/J says "% of peak" only where
+    some row has a peak."""
     peak = any(r.fraction_of_peak is not None for r in t.rows)
     flops = (
         ("Compute", "GFLOP / query", "num"),
@@ -152,8 +157,13 @@ def _columns(t: TaskSummary) -> tuple[tuple[str, str, str], ...]:
     return (
         ("#", "", "num"), ("Stars", "", "num"), ("Model", "", "text"), ("Dataset", "", "text"),
         ("Energy", "Wh / 1,000 queries", "num"), ("Provenance", "", "text"),
+        *((("Quality", quality_view.column_unit(t.rows), "num"),)
+          if quality_view.has_quality(t.rows) else ()),
         ("Carbon", "g CO₂eq / 1,000 q.", "num"), ("Parameters", "", "num"),
-        ("Latency", "ms / query", "num"), *(flops if _has_flops(t) else ()), ("Runs", "", "num"),
+        ("Latency", "ms / query", "num"),
+        *((("Output", "tokens / query; J / token", "num"),)
+          if lengths_view.has_lengths(t.rows) else ()),
+        *(flops if _has_flops(t) else ()), ("Runs", "", "num"),
     )  # fmt: skip
 
 
@@ -185,8 +195,9 @@ def _leaderboard(t: TaskSummary) -> str:
         if t.estimated
         else ""
     )
-    flops = _has_flops(t)
-    rows = "".join(_row(i, r, flops) for i, r in enumerate(t.rows, start=1))
+    flops, quality = _has_flops(t), quality_view.has_quality(t.rows)
+    output = lengths_view.has_lengths(t.rows)
+    rows = "".join(_row(i, r, flops, quality, output) for i, r in enumerate(t.rows, start=1))
     return (
         f'<details class="task-board" data-task="{esc(t.task)}"><summary><h3>'
         f'{esc(t.task)} <span class="muted">{esc(board_summary(t))}</span></h3></summary>{warn}'
@@ -289,7 +300,13 @@ def _extra_charts(report: Report) -> str:
     ) + _section(
         "Task-specific against multi-purpose models",
         "Per dataset: the median of its task-specific models against each multi-purpose model "
-        "run zero-shot with a prompt, and its multiple of that median (log scale).",
+        "run zero-shot with a prompt, and its multiple of that median (log scale)"
+        + (
+            ", with each model's quality beside it (the task-specific models' median quality "
+            "beside theirs)."
+            if any(c.quality is not None for c in report.comparisons)
+            else "."
+        ),
         _chart(multi)
         if multi
         else '<p class="muted">No dataset has runs of both kinds of model.</p>',
@@ -400,6 +417,8 @@ def render_html(report: Report) -> str:
                 boards,
                 "leaderboards",
             )
+            + quality_view.section_html(report)
+            + lengths_view.section_html(report, _chart)
             + _extra_charts(report)
         )
     if report.endpoints:

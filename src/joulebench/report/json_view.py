@@ -7,9 +7,13 @@ in ``*_wh_per_1000_queries_*``, emissions in ``*_g_per_1000_queries_*``; counted
 ``fraction_of_peak`` (``null`` when unknown). Non-finite numbers become ``null``.
 Intervals (``*_ci95_low``/``*_ci95_high``) are those the report shows
 (:func:`joulebench.stats.positive_interval`): never below 0 (``*_ci95_clipped`` says when
-the lower end was cut at 0), ``null`` with fewer than three runs. Runs without per-query
-figures are listed in ``runs_without_per_query_figures``; the findings in sentences in
-``headlines``. CSV: one row per (task, model, dataset) aggregate.
+the lower end was cut at 0), ``null`` with fewer than three runs. Quality (``quality_*``:
+metric, value, queries scored, 95% bootstrap interval, source, on the energy-quality
+Pareto front) and output length (``output_tokens_per_query_*``,
+``energy_j_per_output_token``, the study's length) per aggregate; the fronts per
+(task, dataset, metric) in ``quality_panels``. Runs without per-query figures are listed
+in ``runs_without_per_query_figures``; the findings in sentences in ``headlines``. CSV:
+one row per (task, model, dataset) aggregate.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import math
 from typing import Any
 
 from ..stats import positive_interval
+from .lengths_view import length_fields
 from .model import (
     Comparison,
     EnvironmentItem,
@@ -31,6 +36,7 @@ from .model import (
     Stats,
     TaskSummary,
 )
+from .quality_view import panel_dicts, quality_fields
 
 SCHEMA_NAME = "joulebench.report"
 
@@ -79,6 +85,8 @@ def aggregate_dict(r: ModelRow, *, components: bool = True) -> dict[str, Any]:
         "peak_flops_per_j": _num(r.peak_flops_per_j),
         "fraction_of_peak": _num(r.fraction_of_peak),
         "peak_note": r.peak_note,
+        **{k: _num(v) if isinstance(v, float) else v for k, v in quality_fields(r).items()},
+        **{k: _num(v) if isinstance(v, float) else v for k, v in length_fields(r).items()},
     }
     if components:
         d["components"] = [
@@ -138,6 +146,11 @@ def _comparison(c: Comparison) -> dict[str, Any]:
         else _num(c.task_specific_median_wh_per_1000_queries),
         "n_task_specific_models": c.n_task_specific,
         "ratio_multi_purpose_to_task_specific_median": None if c.ratio is None else _num(c.ratio),
+        "quality_metric": c.quality_metric,
+        "quality_value": None if c.quality is None else _num(c.quality),
+        "task_specific_median_quality": None
+        if c.task_specific_median_quality is None
+        else _num(c.task_specific_median_quality),
     }
 
 
@@ -190,11 +203,16 @@ def report_dict(report: Report) -> dict[str, Any]:
             "latency": "s per query",
             "flops": "FLOPs of one query (counted, not measured); FLOP/J = FLOPs per query / "
             "J per query of the query phase; peak: the GPU's datasheet FLOP/s / TDP",
+            "quality": "quality_value and its interval: a fraction in [0, 1] in quality_metric "
+            "(higher is better); interval: 95% bootstrap over queries, null when imported",
+            "output_length": "output tokens per query (a run's output tokens / its queries); "
+            "energy_j_per_output_token: J per query of the query phase / output tokens per query",
         },
         "headlines": list(report.headlines),
         "tasks": [_task_dict(t) for t in report.tasks],
         "aggregates": [aggregate_dict(r) for r in report.rows],
         "comparisons": [_comparison(c) for c in report.comparisons],
+        "quality_panels": panel_dicts(report),
         "equivalents": [_equivalent(e) for e in report.equivalents],
         "environment": [_env(e) for e in report.environment],
         "runs_without_per_query_figures": [_run(r) for r in report.per_run],
@@ -230,6 +248,9 @@ def report_dict(report: Report) -> dict[str, Any]:
         "reference_study": None
         if report.reference_citation is None
         else {"citation": report.reference_citation.text, "url": report.reference_citation.url},
+        "reference_study_lengths": None
+        if report.lengths_citation is None
+        else {"citation": report.lengths_citation.text, "url": report.lengths_citation.url},
     }
 
 

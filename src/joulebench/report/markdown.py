@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 
+from ..analysis.quality import metric_label
 from ..stats import positive_interval
+from . import lengths_view, quality_view
 from .model import ModelRow, Report, RunRow, Stats, TaskSummary
 from .svg import fmt_num, fmt_params, fmt_wh
 
@@ -82,7 +84,7 @@ FLOPS_NOTE = (
 )
 
 
-def _row(rank: int, r: ModelRow) -> str:
+def _row(rank: int, r: ModelRow, quality: bool = False, output: bool = False) -> str:
     g = r.emissions_g_per_1000_queries
     latency = (
         "n/a" if r.latency_s_per_query_mean is None else fmt_num(r.latency_s_per_query_mean * 1e3)
@@ -101,6 +103,10 @@ def _row(rank: int, r: ModelRow) -> str:
         md_escape(provenance_text(r)),
         str(r.n_runs),
     ]
+    if output:
+        cells.insert(8, md_escape(lengths_view.output_text(r)))
+    if quality:
+        cells.insert(5, quality_view.quality_text(r.quality))  # numbers only
     return "| " + " | ".join(cells) + " |"
 
 
@@ -108,10 +114,18 @@ def header(t: TaskSummary) -> str:
     """The leaderboard's header; FLOP/J says "% of peak" only where some row has a peak."""
     peak = any(r.fraction_of_peak is not None for r in t.rows)
     flop_j = "FLOP/J (% of peak)" if peak else "FLOP/J"
+    cols = [
+        ("#", "---:"), ("stars", "---"), ("model", "---"), ("dataset", "---"),
+        ("Wh / 1,000 queries [95% CI]", "---:"), ("g CO2eq / 1,000 queries", "---:"),
+        ("parameters", "---:"), ("latency ms / query", "---:"), ("GFLOP / query", "---:"),
+        (flop_j, "---:"), ("provenance", "---"), ("runs", "---:"),
+    ]  # fmt: skip
+    if lengths_view.has_lengths(t.rows):
+        cols.insert(8, ("output tokens / query (J / token)", "---:"))
+    if quality_view.has_quality(t.rows):
+        cols.insert(5, (md_escape(quality_view.metric_labels(t.rows)) + " [95% CI]", "---:"))
     return (
-        "| # | stars | model | dataset | Wh / 1,000 queries [95% CI] | g CO2eq / 1,000 queries "
-        f"| parameters | latency ms / query | GFLOP / query | {flop_j} | provenance | runs |\n"
-        "|---:|---|---|---|---:|---:|---:|---:|---:|---:|---|---:|"
+        "| " + " | ".join(c for c, _ in cols) + " |\n|" + "|".join(a for _, a in cols) + "|"
     )
 
 
@@ -208,9 +222,48 @@ def render_markdown(report: Report) -> str:
         out += ["", f"Study figures: {md_escape(report.reference_citation.text)}."]
     for t in report.tasks:
         out += ["", f"## {md_escape(t.task)}", "", md_escape(board_line(t)), "", header(t)]
-        out += [_row(i, r) for i, r in enumerate(t.rows, start=1)]
+        q, o = quality_view.has_quality(t.rows), lengths_view.has_lengths(t.rows)
+        out += [_row(i, r, q, o) for i, r in enumerate(t.rows, start=1)]
         if t.estimated:
             out += ["", "⚠ *model estimate*: part of that energy is estimated, not measured."]
     if any(r.flops_per_query is not None for r in report.rows):
         out += ["", md_escape(FLOPS_NOTE)]
+    out += quality_view.markdown_lines(report, md_escape)
+    out += _comparisons(report)
+    out += lengths_view.markdown_lines(report, md_escape)
     return "\n".join(out + _per_run(report)) + "\n"
+
+
+def _comparisons(report: Report) -> list[str]:
+    """Task-specific against multi-purpose models per dataset, quality beside the ratio."""
+    if not report.comparisons:
+        return []
+    quality = any(c.quality is not None for c in report.comparisons)
+    out = [
+        "",
+        "## Task-specific against multi-purpose models",
+        "",
+        "Each multi-purpose model run zero-shot against the median of the dataset's "
+        "task-specific models" + (", with quality beside the energy." if quality else "."),
+        "",
+        "| task | dataset | model | Wh / 1,000 queries | task-specific median, Wh | x median "
+        + ("| quality | task-specific median quality |" if quality else "|"),
+        "|---|---|---|---:|---:|---:|" + ("---|---:|" if quality else ""),
+    ]
+    for c in report.comparisons:
+        med = c.task_specific_median_wh_per_1000_queries
+        cells = [
+            md_escape(c.task), md_escape(c.dataset), md_escape(c.model),
+            fmt_num(c.multi_purpose_wh_per_1000_queries),
+            "n/a" if med is None else fmt_num(med),
+            "n/a" if c.ratio is None else fmt_num(c.ratio),
+        ]  # fmt: skip
+        if quality:
+            label = metric_label(c.quality_metric) if c.quality_metric else ""
+            cells += [
+                "n/a" if c.quality is None else md_escape(f"{label} {fmt_num(c.quality)}"),
+                "n/a" if c.task_specific_median_quality is None
+                else fmt_num(c.task_specific_median_quality),
+            ]  # fmt: skip
+        out.append("| " + " | ".join(cells) + " |")
+    return out

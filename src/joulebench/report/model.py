@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..analysis.endpoint import EndpointSummary
+from ..analysis.lengths import OutputLength
+from ..analysis.quality import QualityFigure
 from ..stats import Summary
 
 SCHEMA_VERSION = 1
@@ -65,6 +67,16 @@ class ModelRow:
     peak_flops_per_j: float | None = None  # the device's peak at the job's dtype
     fraction_of_peak: float | None = None  # flops_per_j / peak_flops_per_j
     peak_note: str = ""  # the peak used, or why there is none
+    # Quality (analysis.quality): the study's metric over the runs, with its interval, and
+    # whether no other row of the (task, dataset, metric) beats it on energy and quality.
+    quality: QualityFigure | None = None
+    on_quality_front: bool = False
+    quality_beaten_by: str | None = None  # the cheapest row that beats it on both
+    # Output length (analysis.lengths): measured mean output tokens per query over runs,
+    # the reference's (the study's lengths, with --reference-study), and what they cost.
+    output_tokens_per_query: Stats | None = None
+    reference_output_tokens_per_query: float | None = None
+    output_length: OutputLength | None = None  # measured, else the reference's
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,21 @@ class Comparison:
     task_specific_median_wh_per_1000_queries: float | None
     n_task_specific: int
     ratio: float | None  # multi-purpose / task-specific median
+    quality_metric: str | None = None  # the dataset's metric (analysis.quality.metric_key)
+    quality: float | None = None  # the multi-purpose model's
+    task_specific_median_quality: float | None = None
+
+
+@dataclass(frozen=True)
+class QualityPanel:
+    """The rows of one (task, dataset) scored in one metric, lowest energy first, for the
+    energy-quality chart; ``front`` names the models on its Pareto front."""
+
+    task: str
+    dataset: str
+    metric: str
+    rows: tuple[ModelRow, ...]
+    front: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -222,6 +249,8 @@ class Report:
     total_energy_wh: float | None = None  # all runs with per-query figures, as measured
     total_emissions_g: float | None = None
     endpoints: tuple[EndpointSummary, ...] = ()  # serving-endpoint points (analysis.endpoint)
+    quality_panels: tuple[QualityPanel, ...] = ()  # energy against quality, per dataset
+    lengths_citation: Citation | None = None  # set when the study's lengths are shown
 
     @property
     def rows(self) -> tuple[ModelRow, ...]:

@@ -105,6 +105,53 @@ class LogScale:
         return self.range_low + frac * (self.range_high - self.range_low)
 
 
+@dataclass(frozen=True)
+class LinearScale:
+    """Maps values in [domain_low, domain_high] linearly onto [range_low, range_high] pixels;
+    ``ticks`` at a round step (0.05, 0.1, 0.2, ...) giving 3 to 6 ticks."""
+
+    domain_low: float
+    domain_high: float
+    range_low: float
+    range_high: float
+
+    @classmethod
+    def covering(
+        cls, values: list[float], range_low: float, range_high: float, *, clamp: tuple[float, float]
+    ) -> LinearScale:
+        """A domain covering ``values`` on round steps, within ``clamp`` (e.g. (0, 1))."""
+        known = [v for v in values if math.isfinite(v)] or [clamp[0], clamp[1]]
+        lo, hi = min(known), max(known)
+        if hi - lo < 1e-6:  # one value: a band around it
+            lo, hi = lo - 0.05 * (abs(lo) or 1.0), hi + 0.05 * (abs(hi) or 1.0)
+        step = _linear_step(hi - lo)
+        lo = max(clamp[0], round(math.floor(lo / step + 1e-9) * step, 10))
+        hi = min(clamp[1], round(math.ceil(hi / step - 1e-9) * step, 10))
+        return cls(lo, hi, range_low, range_high)
+
+    @property
+    def ticks(self) -> list[float]:
+        step = _linear_step(self.domain_high - self.domain_low)
+        first = math.ceil(self.domain_low / step - 1e-9)
+        last = math.floor(self.domain_high / step + 1e-9)
+        return [round(k * step, 10) for k in range(first, last + 1)]
+
+    def __call__(self, value: float) -> float:
+        v = min(max(value, self.domain_low), self.domain_high)
+        span = self.domain_high - self.domain_low or 1.0
+        return self.range_low + (v - self.domain_low) / span * (self.range_high - self.range_low)
+
+
+def _linear_step(span: float) -> float:
+    """The round step (1, 2 or 5 x 10^k) that cuts ``span`` into 2 to 5 intervals."""
+    exp = math.floor(math.log10(span))
+    for m in (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0):
+        step = m * 10.0**exp
+        if span / step <= 5 + 1e-9:
+            return step
+    return 10.0 ** (exp + 1)
+
+
 def text(x: float, y: float, content: str, *, cls: str = "", anchor: str = "start",
          extra: str = "") -> str:  # fmt: skip
     c = f' class="{esc(cls)}"' if cls else ""
@@ -141,6 +188,25 @@ def y_log_axis(
     out.append(
         f'<text class="axis-title" text-anchor="middle" '
         f'transform="translate({x_left - 52:.1f},{mid:.1f}) rotate(-90)">{esc(label)}</text>'
+    )
+    return out
+
+
+def y_linear_axis(
+    scale: LinearScale, x_left: float, x_right: float, label: str, fmt=fmt_num
+) -> list[str]:
+    """Horizontal grid lines, tick labels left of the plot and the rotated axis title."""
+    out = []
+    for t in scale.ticks:
+        y = scale(t)
+        out.append(
+            f'<line class="grid" x1="{x_left:.1f}" y1="{y:.1f}" x2="{x_right:.1f}" y2="{y:.1f}"/>'
+        )
+        out.append(text(x_left - 6, y + 4, fmt(t), cls="tick", anchor="end"))
+    mid = (scale.range_low + scale.range_high) / 2
+    out.append(
+        f'<text class="axis-title" text-anchor="middle" '
+        f'transform="translate({x_left - 38:.1f},{mid:.1f}) rotate(-90)">{esc(label)}</text>'
     )
     return out
 
