@@ -124,3 +124,26 @@ def test_the_built_in_registries_hold_what_they_did() -> None:
         assert SENSORS.get(name).name == name
     assert EXECUTORS.get("ray").local_baseline is False
     assert EXECUTORS.get("local").local_baseline is True
+
+
+def test_declared_groups_prescan_finds_plugins_without_importlib_metadata(
+    tmp_path, monkeypatch
+) -> None:
+    import sys
+
+    from joulebench import registry
+
+    dist = tmp_path / "example_plugin-1.0.dist-info"
+    dist.mkdir()
+    (dist / "entry_points.txt").write_text(
+        "[console_scripts]\nx = y:z\n\n[joulebench.sensors]\nexample = example_plugin:Sensor\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *sys.path])
+    registry.declared_groups.cache_clear()
+    try:
+        assert "joulebench.sensors" in registry.declared_groups()
+        assert "joulebench.tasks" not in registry.declared_groups()
+        assert list(registry._entry_points("joulebench.tasks")) == []  # no scan at all
+    finally:
+        registry.declared_groups.cache_clear()
