@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timezone
 from types import TracebackType
 
 from ..errors import UsageError
@@ -74,6 +73,17 @@ from .sampler import Sampler, Subscription, shared_sampler
 from .sensor import Method, Reading, Sensor, SensorInfo, check_scope
 
 __all__ = ["Meter"]
+
+
+def _iso_utc(wall_s: float) -> str:
+    """ISO 8601 UTC with microseconds, as ``datetime.isoformat`` writes it (no datetime
+    import on the first window's path)."""
+    whole = int(wall_s)
+    micro = round((wall_s - whole) * 1e6)
+    if micro == 1_000_000:
+        whole, micro = whole + 1, 0
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    return f"{stamp}.{micro:06d}+00:00" if micro else f"{stamp}+00:00"
 
 class _Phase:
     __slots__ = ("_meter", "_name")
@@ -415,7 +425,7 @@ class Meter:
         if exception is not None:
             extra["exception"] = exception
         phases = self._build_phases(failed)
-        started_at = datetime.fromtimestamp(self._wall0, timezone.utc).isoformat()
+        started_at = _iso_utc(self._wall0)
         meter_cpu_s = self._cpu_s + (time.thread_time() - cpu0)
         return Measurement(
             started_at=started_at,

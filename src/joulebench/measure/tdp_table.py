@@ -8,7 +8,6 @@ a dict look-up; the first costs well under a millisecond.
 
 from __future__ import annotations
 
-import csv
 import functools
 import os
 import re
@@ -39,6 +38,8 @@ def _text() -> str:
 
 def _tdp_table() -> dict[str, float]:
     """The whole table, normalised key -> TDP in W (tests and tools; look-ups do not parse it)."""
+    import csv
+
     rows = csv.reader(line for line in _text().splitlines() if not line.startswith("#"))
     next(rows, None)
     return {key: float(tdp) for key, tdp in rows}
