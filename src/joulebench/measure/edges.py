@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -118,3 +119,28 @@ def other_gpu_processes(sensors: Sequence[Sensor]) -> list[int]:
             continue
         pids.extend(p for p in (found or ()) if p not in pids)
     return pids
+
+
+def iso_utc(wall_s: float) -> str:
+    """ISO 8601 UTC with microseconds, as ``datetime.isoformat`` writes it (no datetime
+    import on the first window's path)."""
+    whole = int(wall_s)
+    micro = round((wall_s - whole) * 1e6)
+    if micro == 1_000_000:
+        whole, micro = whole + 1, 0
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
+    return f"{stamp}.{micro:06d}+00:00" if micro else f"{stamp}+00:00"
+
+class _Phase:
+    __slots__ = ("_meter", "_name")
+
+    def __init__(self, meter: Meter, name: str) -> None:
+        self._meter = meter
+        self._name = name
+
+    def __enter__(self) -> _Phase:
+        self._meter._enter_phase(self._name)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._meter._exit_phase()

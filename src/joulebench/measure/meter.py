@@ -63,6 +63,7 @@ from .edges import (
     check_seconds,
     cuda_devices,
     delta,
+    iso_utc,
     other_gpu_processes,
     read_all,
     shared_load_probe,
@@ -73,31 +74,6 @@ from .sampler import Sampler, Subscription, shared_sampler
 from .sensor import Method, Reading, Sensor, SensorInfo, check_scope
 
 __all__ = ["Meter"]
-
-
-def _iso_utc(wall_s: float) -> str:
-    """ISO 8601 UTC with microseconds, as ``datetime.isoformat`` writes it (no datetime
-    import on the first window's path)."""
-    whole = int(wall_s)
-    micro = round((wall_s - whole) * 1e6)
-    if micro == 1_000_000:
-        whole, micro = whole + 1, 0
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
-    return f"{stamp}.{micro:06d}+00:00" if micro else f"{stamp}+00:00"
-
-class _Phase:
-    __slots__ = ("_meter", "_name")
-
-    def __init__(self, meter: Meter, name: str) -> None:
-        self._meter = meter
-        self._name = name
-
-    def __enter__(self) -> _Phase:
-        self._meter._enter_phase(self._name)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._meter._exit_phase()
 
 
 class Meter:
@@ -425,7 +401,7 @@ class Meter:
         if exception is not None:
             extra["exception"] = exception
         phases = self._build_phases(failed)
-        started_at = _iso_utc(self._wall0)
+        started_at = iso_utc(self._wall0)
         meter_cpu_s = self._cpu_s + (time.thread_time() - cpu0)
         return Measurement(
             started_at=started_at,
