@@ -130,17 +130,3 @@ def iso_utc(wall_s: float) -> str:
         whole, micro = whole + 1, 0
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))
     return f"{stamp}.{micro:06d}+00:00" if micro else f"{stamp}+00:00"
-
-class _Phase:
-    __slots__ = ("_meter", "_name")
-
-    def __init__(self, meter: Meter, name: str) -> None:
-        self._meter = meter
-        self._name = name
-
-    def __enter__(self) -> _Phase:
-        self._meter._enter_phase(self._name)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._meter._exit_phase()

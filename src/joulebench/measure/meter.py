@@ -76,6 +76,21 @@ from .sensor import Method, Reading, Sensor, SensorInfo, check_scope
 __all__ = ["Meter"]
 
 
+class _Phase:
+    __slots__ = ("_meter", "_name")
+
+    def __init__(self, meter: Meter, name: str) -> None:
+        self._meter = meter
+        self._name = name
+
+    def __enter__(self) -> _Phase:
+        self._meter._enter_phase(self._name)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._meter._exit_phase()
+
+
 class Meter:
     """Measures the energy of a window (and its phases) from a set of sensors.
 
