@@ -48,6 +48,8 @@ SPEC = TaskSpec(
         TaskOption("sleep_s", float, 0.0, "seconds each query sleeps"),
         TaskOption("crash_marker", str, None,
                    "a path: the first process to load creates it and kills itself"),
+        TaskOption("crash_at_call", int, 0,
+                   "with crash_marker: kill at this query call (warm-up included), not at load"),
     ),
 )
 
