@@ -47,7 +47,7 @@ def test_table2_reproduced_from_released_logs(tmp_path: Path) -> None:
         records = store.runs(kind="import")
     summaries = {
         t.task: t
-        for t in task_summaries(records, where=lambda r: r.extra.get("study", {}).get("table2"))
+        for t in task_summaries(records, where=lambda r: r.cohort is not None and (r.cohort.study or {}).get("table2"))
     }
     assert set(summaries) == set(TABLE2)
     for task, (mean_kwh, std_kwh) in TABLE2.items():

@@ -113,11 +113,11 @@ def test_runner_puts_flops_in_every_record_outside_the_meter_windows() -> None:
     assert runner.calls == 1 + 3 + 3 * 2  # warm-up, 3 counted inputs, 2 x 3 measured
     for r in records:
         # each input is "word i more words": 4 rows of 16 into 8
-        assert r.extra["flops_per_query"] == 2.0 * 4 * 16 * 8
-        assert r.extra["flops_basis"].startswith("torch FlopCounterMode, mean over 3 of")
-        assert r.extra["flops_input_tokens"] == 4
+        assert r.flops is not None and r.flops.per_query == 2.0 * 4 * 16 * 8
+        assert str(r.flops.basis).startswith("torch FlopCounterMode, mean over 3 of")
+        assert r.flops.input_tokens == 4
         assert r.extra["device"] == "cpu" and r.extra["device_name"] is None
-        assert r.extra["calls"] == 3  # the counted query is in no repetition
+        assert r.throughput is not None and r.throughput.calls == 3  # the counted query is in no repetition
     assert set(records[0].extra["load"]) == {"load", "warmup"}  # and in no setup phase
 
 
@@ -127,7 +127,7 @@ def test_runner_counting_failure_and_opt_out() -> None:
                               count_flops=False)
     (rec,) = execute_job(_job(repetitions=1), sensors=[_sensor()], settings=settings)
     assert rec.status == STATUS_OK and runner.calls == 1 + 3
-    assert not {"flops_per_query", "flops_skipped", "device"} & set(rec.extra)
+    assert rec.flops is None and "device" not in rec.extra
 
     class FailsWhenCounted(LinearRunner):
         def run(self, prepared: Prepared, phase: PhaseHook = no_phase) -> QueryResult:
@@ -140,8 +140,8 @@ def test_runner_counting_failure_and_opt_out() -> None:
     settings = RunnerSettings(task_loader=_loader(runner), rows_loader=rows_loader)
     (rec,) = execute_job(_job(repetitions=1), sensors=[_sensor()], settings=settings)
     assert rec.status == STATUS_OK
-    assert rec.extra["flops_skipped"] == "counting failed: RuntimeError: boom"
-    assert "flops_per_query" not in rec.extra
+    assert rec.flops is not None and rec.flops.skipped == "counting failed: RuntimeError: boom"
+    assert rec.flops.per_query is None
 
 
 def test_mean_over_a_sample_of_distinct_inputs() -> None:

@@ -106,12 +106,13 @@ def test_same_runs_as_local_executor(cluster: Any) -> None:
     for a, b in zip(sorted(local, key=_order), sorted(remote, key=_order), strict=True):
         assert [f.name for f in dataclasses.fields(a)] == [f.name for f in dataclasses.fields(b)]
         assert a.units == b.units and a.n_queries == b.n_queries
-        assert set(a.extra) <= set(b.extra)
+        assert set(a.extra) <= set(b.extra) and a.throughput is not None and b.throughput
         assert b.measurement is not None and b.measurement.phase("query") is not None
     node_id = cluster.get_runtime_context().get_node_id()
     for r in remote:
-        assert r.extra["node_id"] == node_id and r.environment["hostname"]
-        assert r.extra["attribution"].startswith("machine-level: node shared with up to 2")
+        p = r.placement
+        assert p is not None and p.node_id == node_id and r.environment["hostname"]
+        assert str(p.attribution).startswith("machine-level: node shared with up to 2")
         assert r.extra["baseline"] == "per-node idle probe"
         q = r.measurement.phase("query")  # type: ignore[union-attr]
         assert q is not None and q.components[0].idle_power_w == pytest.approx(20.0, rel=0.05)
@@ -138,6 +139,10 @@ def _order(r: RunRecord) -> tuple[str, int]:
     return (r.model or "", r.repetition or 0)
 
 
+def _attempt(r: RunRecord) -> int | None:
+    return None if r.placement is None else r.placement.attempt
+
+
 def test_resume_runs_only_missing_repetitions(cluster: Any) -> None:
     remote: list[RunRecord] = []
     summary = executor().run(
@@ -153,7 +158,7 @@ def test_failed_job_is_recorded_once(cluster: Any) -> None:
     executor().run([job("fake/broken")], remote.append)
     (r,) = remote
     assert r.status == STATUS_FAILED and r.error.startswith("ModelError")  # type: ignore[union-attr]
-    assert r.extra["attempt"] == 0  # a failure inside the job is not retried
+    assert r.placement is not None and r.placement.attempt == 0  # a failure inside the job is not retried
 
 
 def test_raising_job_is_retried_then_recorded_failed(cluster: Any, tmp_path: Path) -> None:
@@ -172,7 +177,7 @@ def test_raising_job_retry_succeeds(cluster: Any, tmp_path: Path) -> None:
     remote: list[RunRecord] = []
     executor(sensor_factory=sensors, max_retries=2).run([job(repetitions=1)], remote.append)
     (r,) = remote
-    assert r.status == STATUS_OK and r.extra["attempt"] == 1
+    assert r.status == STATUS_OK and r.placement is not None and r.placement.attempt == 1
 
 
 def test_killed_worker_is_survived(cluster: Any, tmp_path: Path) -> None:
@@ -183,7 +188,7 @@ def test_killed_worker_is_survived(cluster: Any, tmp_path: Path) -> None:
     assert marker.exists() and not summary.failures
     by_model = {r.model: r for r in remote}
     assert by_model["fake/model"].status == STATUS_OK
-    assert by_model["fake/model"].extra["attempt"] == 1
+    assert _attempt(by_model["fake/model"]) == 1
 
 
 def test_worker_killed_mid_job_keeps_finished_repetitions(cluster: Any, tmp_path: Path) -> None:
@@ -200,8 +205,8 @@ def test_worker_killed_mid_job_keeps_finished_repetitions(cluster: Any, tmp_path
     assert marker.exists() and not summary.failures
     assert sorted(r.repetition for r in stored) == [0, 1, 2, 3]  # each stored once
     by_rep = {r.repetition: r for r in stored}
-    assert by_rep[0].extra["attempt"] == by_rep[1].extra["attempt"] == 0
-    assert by_rep[2].extra["attempt"] == by_rep[3].extra["attempt"] == 1  # only these rerun
+    assert _attempt(by_rep[0]) == _attempt(by_rep[1]) == 0
+    assert _attempt(by_rep[2]) == _attempt(by_rep[3]) == 1  # only these rerun
     assert all(r.status == STATUS_OK for r in stored)
 
 
@@ -222,7 +227,9 @@ def test_auto_device_resolves_against_cluster_and_exclusive_node(cluster: Any) -
     executor(exclusive_node=True).run([job(repetitions=1, device="auto")], remote.append)
     (r,) = remote
     assert r.config["device"] == "cpu" and r.status == STATUS_OK
-    assert r.extra["node_concurrency"] == 1 and r.extra["attribution"].startswith("node-exclusive")
+    p = r.placement
+    assert p is not None and p.node_concurrency == 1
+    assert str(p.attribution).startswith("node-exclusive")
 
 
 def test_interrupt_cancels_outstanding_and_keeps_finished(cluster: Any) -> None:

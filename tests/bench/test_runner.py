@@ -54,7 +54,8 @@ def test_records_one_per_repetition_with_phases_and_units() -> None:
         q = m.phase("query")
         assert q is not None and q.count == 1 and not q.children
         assert q.components[0].idle_power_w == 10.0
-        assert r.extra["calls"] == 3 and r.extra["latency_median_ms"] > 0
+        assert r.throughput is not None and r.throughput.calls == 3
+        assert r.throughput.median_ms is not None and r.throughput.median_ms > 0
         assert r.job_key == job().job_key and r.input_fingerprint == "fp-words"
         assert r.environment == {"cpu": "x"}
     assert set(records[0].extra["load"]) == {"load", "warmup"}

@@ -112,7 +112,8 @@ def test_stored_accuracy_matches_an_independent_computation(
     expected = _independent_accuracy(model_dir, rows)
     assert expected >= 0.8  # clearly above chance: the model learned the words
     for run in runs:
-        q = run.extra["quality"]
+        assert run.quality is not None
+        q = run.quality.figure
         assert q["metric"] == "accuracy" and q["n"] == 40
         assert q["value"] == pytest.approx(expected)
         assert q["ci95_low"] <= q["value"] <= q["ci95_high"]

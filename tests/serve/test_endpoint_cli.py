@@ -162,7 +162,8 @@ def test_a_server_that_dies_leaves_a_partial_point(fake, capsys, tmp_path) -> No
     (r,) = stored(db)  # the second point never ran
     p = EndpointPoint.from_dict(r.extra[ENDPOINT_KEY])
     assert r.status == "partial" and p.partial
-    assert 6 <= len(p.ok_requests) <= 8 and len(p.requests) < 40
+    # requests in flight when it died may or may not have finished: at most the 8 it answered
+    assert 1 <= len(p.ok_requests) <= 8 and len(p.requests) < 40
 
 
 @pytest.fixture

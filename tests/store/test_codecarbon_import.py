@@ -190,8 +190,9 @@ def test_task_log_phases_and_study_index(tmp_path: Path) -> None:
     assert rec.task == "image-classification"
     assert rec.dataset == "cifar10 [resized 640x480]"
     assert rec.n_queries == 1000 and rec.suite == "power-hungry-processing"
-    assert rec.extra["study"]["table2"] is True
-    assert rec.extra["study"]["multipurpose"] is False
+    assert rec.cohort is not None and rec.cohort.study is not None
+    assert rec.cohort.study["table2"] is True
+    assert rec.cohort.study["multipurpose"] is False
     s = run_sample(rec)
     assert s is not None  # query phase only: 4,055 J per 1,000 queries
     assert s.energy_j_per_1000_queries == pytest.approx(4055.0)
@@ -221,7 +222,7 @@ def test_quality_and_plain_index(tmp_path: Path) -> None:
         write(tmp_path / "e.csv", V2, [BASE]), index=index, labels=Labels(n_queries=50)
     )
     assert (rec.task, rec.dataset, rec.n_queries) == ("text-classification", "imdb", 50)
-    assert rec.extra["quality"] == {"metric": "acc", "value": 0.9}
+    assert rec.quality is not None and rec.quality.figure == {"metric": "acc", "value": 0.9}
 
 
 def test_unknown_prefix_in_index_is_one_problem(tmp_path: Path) -> None:

@@ -176,11 +176,13 @@ def test_runner_batches_queries_and_counts_each(tiny_dir: Path) -> None:
     tokens = sum(runner.run(runner.prepare(TEXTS[i % 3])).input_tokens for i in range(10))
     for rec in records:
         assert rec.n_queries == 10 and rec.config["batch_size"] == 4
-        assert rec.extra["calls"] == 3  # 4 + 4 + 2
+        t = rec.throughput
+        assert t is not None and t.calls == 3  # 4 + 4 + 2
         assert rec.units["input_tokens"] == tokens
-        per_query_ms = rec.extra["latency_total_s"] * 1e3 / 10
-        assert rec.extra["latency_mean_ms"] == pytest.approx(per_query_ms, rel=0.35)
-        assert rec.extra["latency_max_ms"] < rec.extra["latency_total_s"] * 1e3 / 4 + 1e-9
+        assert t.total_s is not None and t.max_ms is not None
+        per_query_ms = t.total_s * 1e3 / 10
+        assert t.mean_ms == pytest.approx(per_query_ms, rel=0.35)
+        assert t.max_ms < t.total_s * 1e3 / 4 + 1e-9
 
 
 @pytest.mark.parametrize("task", ["object-detection", "image-to-text", "text-to-image"])

@@ -73,6 +73,7 @@ from .quality import (
     metric_label,
     pareto_indices,
     quality_figure,
+    quality_figure_of,
     quality_panels,
 )
 from .samples import QUERY_PHASE, RunSample, in_task_cohort, is_zero_shot, quality_of, run_sample
@@ -131,6 +132,7 @@ __all__ = [
     "peak_for_gpu",
     "percentile",
     "quality_figure",
+    "quality_figure_of",
     "quality_of",
     "quality_panels",
     "rate_models",

@@ -1,6 +1,6 @@
 """FLOPs per query against the device's peak FLOP per joule, per (task, model, dataset).
 
-The runner counts one query's FLOPs (``extra["flops_per_query"]``, see
+The runner counts one query's FLOPs (the record's flops part, see
 ``joulebench.bench.flops``); this module divides them by the energy per query of the
 query phase (every measured component: GPU, CPU, DRAM ...) to get the achieved FLOP/J,
 and compares it with the peak FLOP/J of the GPU the job ran on
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import units
+from ..bench.record_parts import parts_of
 from ..bench.records import RunRecord
 from ..errors import UsageError
 from .hardware import efficiency_vs_peak, peak_for_gpu
@@ -46,11 +47,14 @@ class FlopsCell:
 
 
 def flops_of(record: RunRecord) -> float | None:
-    """``extra["flops_per_query"]`` when it is a positive finite number."""
-    v = record.extra.get("flops_per_query")
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    return float(v) if math.isfinite(v) and v > 0 else None
+    """The flops part's ``per_query`` when it is a positive finite number."""
+    flops = parts_of(record).flops
+    return None if flops is None else flops.usable_per_query()
+
+
+def _basis(record: RunRecord) -> str | None:
+    flops = parts_of(record).flops
+    return None if flops is None else flops.basis
 
 
 def _is_cuda(device: object) -> bool:
@@ -110,7 +114,7 @@ def flops_efficiency(records: Iterable[RunRecord]) -> list[FlopsCell]:
     """One :class:`FlopsCell` per (task, model, dataset) with a FLOP count, sorted by names.
 
     Only usable runs (see :func:`~.samples.run_sample`) with a positive
-    ``extra["flops_per_query"]`` count; cells without any are left out.
+    FLOP count (the flops part's ``per_query``); cells without any are left out.
     """
     groups: dict[tuple[str, str, str], list[tuple[RunRecord, float, float]]] = defaultdict(list)
     for r in records:
@@ -132,7 +136,7 @@ def flops_efficiency(records: Iterable[RunRecord]) -> list[FlopsCell]:
             None if peak is None else efficiency_vs_peak(flops, joules, peak).fraction_of_peak
         )
         bases: dict[str, Any] = {
-            str(r.extra.get("flops_basis") or "unknown"): None for r, _, _ in group
+            str(_basis(r) or "unknown"): None for r, _, _ in group
         }
         out.append(
             FlopsCell(

@@ -2,7 +2,7 @@
 
 Each zero-shot (multi-purpose) model's mean energy per 1,000 queries on a dataset is
 divided by the **median** of the task-specific models' cell means on the same dataset.
-Quality comes with it where runs carry one (``extra["quality"]``).
+Quality comes with it where runs carry one (their typed quality part).
 """
 
 from __future__ import annotations

@@ -1,12 +1,14 @@
 """Quality against energy: a cell's quality figure, and the energy-quality Pareto front.
 
-Pure functions over plain values (no I/O). A run's quality is its ``extra["quality"]``:
+Pure functions over plain values (no I/O). A run's quality is its quality part's
+``figure`` (:class:`~joulebench.bench.record_parts.Quality`, legacy ``extra["quality"]``):
 ``{"metric", "value", "n", "ci95_low", "ci95_high", "higher_is_better", ...}`` for a
 benchmark run (joulebench scored its outputs; the interval is a bootstrap over queries),
 ``{"metric", "value"}`` for an imported run (e.g. the study's ``eval/performance.csv``,
 added by ``joulebench import codecarbon --index``: no interval), or a bare number.
 
-- :func:`quality_figure`: one (task, model, dataset) cell's figure over its runs.
+- :func:`quality_figure_of`: one (task, model, dataset) cell's figure over its runs'
+  typed parts; :func:`quality_figure` the same over legacy ``extra`` mappings.
 - :func:`pareto_indices`: the points no other point beats, energy down and quality up.
 - :func:`quality_panels`: points grouped per (task, dataset, metric), each with its front.
 - :func:`metric_key` / :func:`metric_label`: the study's short names ("acc") and ours
@@ -19,6 +21,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from ..bench.record_parts import Parts, parts_from_extra
 
 SOURCE_MEASURED = "measured"  # scored by joulebench, with a bootstrap interval over queries
 SOURCE_STUDY = "study"  # the study's Table 7 (eval/performance.csv), imported with the index
@@ -83,18 +87,22 @@ def _number(value: Any) -> float | None:
 
 
 def quality_figure(extras: Iterable[Mapping[str, Any]]) -> QualityFigure | None:
-    """The cell's quality from its runs' ``extra`` mappings; ``None`` when no run has one.
+    """:func:`quality_figure_of` over legacy ``extra`` mappings (loose keys)."""
+    return quality_figure_of(Parts(**parts_from_extra(extra)[0]) for extra in extras)
+
+
+def quality_figure_of(parts: Iterable[Parts]) -> QualityFigure | None:
+    """The cell's quality from its runs' typed parts; ``None`` when no run has one.
 
     Runs whose metric differs from the most common one are left out (a cell scored two
-    ways is not averaged across metrics). A run that carries ``extra["study"]`` with a
-    quality but no query count is the study's own figure (:data:`SOURCE_STUDY`).
+    ways is not averaged across metrics). A run whose cohort part carries the study's
+    labels with a quality but no query count is the study's own figure
+    (:data:`SOURCE_STUDY`).
     """
     found: list[tuple[str, float, Mapping[str, Any], bool]] = []
-    for extra in extras:
-        q = extra.get("quality")
-        study = (
-            isinstance(extra.get("study"), Mapping) and extra["study"].get("indexed") is not False
-        )
+    for p in parts:
+        q = None if p.quality is None else p.quality.figure
+        study = p.cohort is not None and p.cohort.study_figure()
         if (bare := _number(q)) is not None:
             found.append(("quality", bare, {}, study))
         elif isinstance(q, Mapping) and _number(q.get("value")) is not None:

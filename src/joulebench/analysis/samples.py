@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import units
+from ..bench.record_parts import Parts, parts_of
 from ..bench.records import STATUS_OK, RunRecord
 from ..carbon.context import CarbonContext
 from ..measure.results import ComponentEnergy
@@ -48,8 +49,9 @@ class RunSample:
     energy_j_per_image: float | None
     parameters: int | None
     zero_shot: bool
-    quality: tuple[str, float] | None  # (metric, value), from ``extra["quality"]``
+    quality: tuple[str, float] | None  # (metric, value), from the record's quality part
     extra: Mapping[str, Any] = field(default_factory=dict)
+    parts: Parts = field(default_factory=Parts)  # the record's typed parts (parts_of)
     output_tokens_per_query: float | None = None  # None: no tokens counted (or 0)
 
 
@@ -58,30 +60,25 @@ def in_task_cohort(record: RunRecord) -> bool:
 
     Task-specific models only: zero-shot runs of multi-purpose models are compared per
     dataset instead (:mod:`.multipurpose`), and runs an importer marked as outside the
-    study's published cohort (``extra["study"]["table2"] is False``, e.g. original-size
-    image runs) are kept but not averaged into the task.
+    study's published cohort (its cohort part's ``study["table2"] is False``, e.g.
+    original-size image runs) are kept but not averaged into the task.
     """
     if is_zero_shot(record):
         return False
-    study = record.extra.get("study")
-    return not (isinstance(study, dict) and study.get("table2") is False)
+    cohort = parts_of(record).cohort
+    return not (cohort is not None and cohort.outside_table2())
 
 
 def is_zero_shot(record: RunRecord) -> bool:
-    """A multi-purpose model run zero-shot: ``config["zero_shot"]`` or ``extra["zero_shot"]``."""
-    return bool(record.config.get("zero_shot") or record.extra.get("zero_shot"))
+    """A multi-purpose model run zero-shot: ``config["zero_shot"]`` or its cohort part."""
+    cohort = parts_of(record).cohort
+    return bool(record.config.get("zero_shot") or (cohort is not None and cohort.zero_shot))
 
 
 def quality_of(record: RunRecord) -> tuple[str, float] | None:
-    """``extra["quality"]`` as (metric, value): a number, or ``{"metric": .., "value": ..}``."""
-    q = record.extra.get("quality")
-    if q is None:
-        return None
-    if isinstance(q, (int, float)) and not isinstance(q, bool):
-        return ("quality", float(q))
-    if isinstance(q, Mapping) and isinstance(q.get("value"), (int, float)):
-        return (str(q.get("metric", "quality")), float(q["value"]))
-    return None
+    """The quality part as (metric, value): a number, or ``{"metric": .., "value": ..}``."""
+    quality = parts_of(record).quality
+    return None if quality is None else quality.metric_value()
 
 
 def _by_domain(components: tuple[ComponentEnergy, ...], net: bool) -> dict[str, float]:
@@ -142,5 +139,6 @@ def run_sample(record: RunRecord, carbon: CarbonContext | None = None) -> RunSam
         zero_shot=is_zero_shot(record),
         quality=quality_of(record),
         extra=record.extra,
+        parts=parts_of(record),
         output_tokens_per_query=output_tokens_per_query(tokens, n),
     )

@@ -18,7 +18,7 @@ from ..stats import summarize
 from .samples import run_sample
 
 LATENCY_STATS = ("p50", "p90")
-_LATENCY_FIELD = {"p50": "latency_median_ms", "p90": "latency_p90_ms"}
+_LATENCY_FIELD = {"p50": "median_ms", "p90": "p90_ms"}  # Throughput attributes
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,14 @@ def point_from_runs(settings: Mapping[str, Any], records: Sequence[Any]) -> Swee
     if summary.ci95_low is not None and summary.ci95_high is not None:
         ci = (max(0.0, summary.ci95_low), summary.ci95_high)
     latency = {}
+    throughputs = [s.parts.throughput for _, s in usable]
     for stat, field in _LATENCY_FIELD.items():
-        values = [float(r.extra[field]) for r, _ in usable if r.extra.get(field) is not None]
+        values = [float(v) for t in throughputs if (v := getattr(t, field, None)) is not None]
         if values:
             latency[stat] = statistics.median(values)
     quality = None
-    q = usable[0][0].extra.get("quality")
+    first = usable[0][1].parts.quality
+    q = None if first is None else first.figure
     if isinstance(q, Mapping) and isinstance(q.get("value"), int | float):
         quality = (str(q.get("metric")), float(q["value"]), q.get("ci95_low"), q.get("ci95_high"))
     estimate = any(

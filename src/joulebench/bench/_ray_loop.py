@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 from .executor import Progress, Sink, Summary
 from .ray_worker import NodeProbe, SensorFactory, run_job
+from .record_parts import parts_of
 from .records import STATUS_OK, RunRecord
 from .runner import RunnerSettings, describe_error
 from .spec import JobSpec
@@ -168,7 +169,9 @@ class Loop:
             self.placed[att.node_id] = max(0, self.placed.get(att.node_id, 1) - 1)
 
     def _store(self, att: Attempt, record: RunRecord) -> None:
-        if str(record.extra.get("node_id")) not in self.nodes and "node_id" in record.extra:
+        placement = parts_of(record).placement
+        node_id = None if placement is None else placement.node_id
+        if node_id is not None and str(node_id) not in self.nodes:
             self.nodes.update({n.node_id: n for n in self.ex.nodes()})  # a node joined
         record = self.ex.attribute(record, self.nodes)
         self.sink(record)

@@ -7,7 +7,8 @@ two FLOPs per multiply-accumulate; element-wise ops, norms and softmax are not c
 the figure is a lower bound dominated by what a GPU's peak FLOP/s describes. For
 generation and diffusion the one query includes every decoding or denoising step.
 
-The result is a small dict for ``RunRecord.extra``: ``flops_per_query`` and
+The result is a small dict of extra keys (:func:`~.records.make_record` types the
+``flops_*`` ones as the record's :class:`~.record_parts.Flops`): ``flops_per_query`` and
 ``flops_basis`` (and ``flops_input_tokens``, the counted input's tokens, for text) when
 counting worked, ``flops_skipped`` (why) when it did not; plus
 ``device`` and ``device_name`` (the CUDA device's name) so the analysis can look up the

@@ -2,9 +2,10 @@
 
 Quality is the study's metric for the task (:mod:`joulebench.quality`), over the queries
 of one repetition (outputs do not change between repetitions of a model at inference),
-stored with every repetition's record as ``extra["quality"]`` (the study's metric: name,
-value, n, 95 % bootstrap interval) and ``extra["quality_scores"]`` (all of the task's
-metrics). A dataset without known references gives no quality, never a zero; a
+stored with every repetition's record as its typed quality part
+(:class:`~.record_parts.Quality`: ``figure``, the study's metric: name, value, n, 95 %
+bootstrap interval; ``scores``, all of the task's metrics). The step returns them as the
+part's keys (``quality``, ``quality_scores``), which :func:`~.records.make_record` types. A dataset without known references gives no quality, never a zero; a
 ``--label-column`` that cannot be used fails before the model loads.
 """
 

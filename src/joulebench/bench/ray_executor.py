@@ -19,7 +19,7 @@ repetition 9), then recorded as a ``failed`` record carrying the error. Ctrl-C c
 running (``ray.cancel(force=True)``) and keeps what finished.
 
 CPU and RAM sensors cover a whole machine: when a node can run several jobs at once,
-records say so in ``extra["attribution"]`` (machine-level); GPU energy is the job's own.
+records say so in their placement part's ``attribution`` (machine-level); GPU energy is the job's own.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from ..errors import ExecutorError
 from ._ray_loop import Attempt, Loop, NodeInfo, Shape
 from .executor import NoProgress, Progress, ResumeFilter, Sink, Summary, pending
 from .ray_worker import NodeProbe, SensorFactory, probe_node
-from .records import KIND_BENCHMARK, STATUS_FAILED, RunRecord, new_run_id, utc_now_iso
+from .record_parts import parts_of
+from .records import KIND_BENCHMARK, STATUS_FAILED, RunRecord, amend_record, make_record
 from .runner import PRODUCER, RunnerSettings, describe_error
 from .spec import JobSpec
 
@@ -282,9 +283,8 @@ class RayExecutor:
     def failed_record(self, att: Attempt, exc: BaseException) -> RunRecord:
         cause = getattr(exc, "cause", None) or exc
         job = att.job
-        return RunRecord(
-            run_id=new_run_id(), kind=KIND_BENCHMARK, status=STATUS_FAILED,
-            started_at=utc_now_iso(), measurement=None, task=job.task, model=job.model,
+        return make_record(
+            kind=KIND_BENCHMARK, status=STATUS_FAILED, measurement=None, task=job.task, model=job.model,
             dataset=job.dataset, suite=self.suite, job_key=job.job_key,
             n_queries=job.n_queries, config=job.to_dict(), carbon=self.carbon,
             producer=PRODUCER, error=describe_error(cause),
@@ -294,14 +294,14 @@ class RayExecutor:
 
     def attribute(self, record: RunRecord, nodes: Mapping[str, NodeInfo]) -> RunRecord:
         """Label CPU/RAM energy machine-level when the job's node was shared."""
-        node = nodes.get(str(record.extra.get("node_id")))
+        placement = parts_of(record).placement
+        node = nodes.get(str(None if placement is None else placement.node_id))
         if node is None:
             return record
         job_device = str(record.config.get("device", "cpu"))
         shape = self.shape(replace_device(record, job_device), node)
         n = self.concurrency(node, shape)
-        extra = dict(record.extra)
-        extra["node_concurrency"] = n
+        extra: dict[str, Any] = {"node_concurrency": n}
         extra["attribution"] = (
             f"machine-level: node shared with up to {n} concurrent jobs; CPU and RAM "
             "energy covers the whole machine"
@@ -310,9 +310,10 @@ class RayExecutor:
         )
         if shape.gpus > 0:
             extra["gpu_attribution"] = (
-                f"device-level: GPU(s) {extra.get('cuda_visible_devices')} held by this job"
+                f"device-level: GPU(s) {record.extra.get('cuda_visible_devices')} held by "
+                "this job"
             )
-        return replace(record, extra=extra)
+        return amend_record(record, **extra)
 
 
 def replace_device(record: RunRecord, device: str) -> JobSpec:

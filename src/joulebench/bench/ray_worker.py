@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..carbon.context import CarbonContext
 from ..measure.results import IdleBaseline
 from ..measure.sensor import Sensor
-from .records import RunRecord
+from .records import RunRecord, amend_record
 from .runner import RunnerSettings, execute_job
 from .spec import JobSpec
 
@@ -114,7 +114,7 @@ def run_job(
             start_repetition=start_repetition,
             settings=settings,
         ):
-            yield replace(record, extra={**record.extra, **tags})
+            yield amend_record(record, **tags)
     finally:
         for s in sensors:
             s.close()

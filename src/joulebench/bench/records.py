@@ -8,14 +8,23 @@ imported run. The store persists these; executors ship them from workers to the 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
 from ..carbon.context import CarbonContext
 from ..measure.results import Measurement
+from .record_parts import (
+    PART_NAMES,
+    Cohort,
+    Flops,
+    Placement,
+    Quality,
+    Throughput,
+    merge_parts,
+)
 
-__all__ = ["CarbonContext", "RunRecord"]
+__all__ = ["CarbonContext", "RunRecord", "amend_record", "make_record"]
 
 STATUS_OK = "ok"
 STATUS_FAILED = "failed"
@@ -58,4 +67,47 @@ class RunRecord:
     exit_code: int | None = None
     error: str | None = None
     producer: str = "joulebench"  # e.g. "joulebench 0.1.0", "codecarbon 2.3.1"
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # free-form, plugin-specific
+    # Typed parts (.record_parts); readers use ``parts_of(record)``, which also reads
+    # the legacy loose ``extra`` keys of records stored before these fields existed.
+    quality: Quality | None = None
+    throughput: Throughput | None = None
+    flops: Flops | None = None
+    cohort: Cohort | None = None
+    placement: Placement | None = None
+
+
+def make_record(
+    *,
+    kind: str,
+    status: str,
+    measurement: Measurement | None = None,
+    run_id: str | None = None,
+    started_at: str | None = None,
+    extra: dict[str, Any] | None = None,
+    **fields: Any,
+) -> RunRecord:
+    """The one way the runner, the executors, ``measure``, the importers and the
+    endpoint build a record: a new run id and the current time unless given; the typed
+    parts' keys given in ``extra`` (``quality``, ``latency_*_ms``, ``flops_per_query``,
+    ``node_id``, ...) become the typed parts, the rest stays in ``extra``."""
+    given = {n: fields.pop(n) for n in PART_NAMES if n in fields}
+    parts, rest = merge_parts(given, extra or {})
+    return RunRecord(
+        run_id=run_id or new_run_id(),
+        kind=kind,
+        status=status,
+        started_at=started_at or utc_now_iso(),
+        measurement=measurement,
+        extra=rest,
+        **{**given, **parts},
+        **fields,
+    )
+
+
+def amend_record(record: RunRecord, **updates: Any) -> RunRecord:
+    """``record`` with ``updates`` added to it as :func:`make_record` reads ``extra``:
+    a typed part's keys set on that part, the others added to ``extra``."""
+    current = {n: getattr(record, n) for n in PART_NAMES}
+    parts, rest = merge_parts(current, updates)
+    return replace(record, extra={**record.extra, **rest}, **parts)

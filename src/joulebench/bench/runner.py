@@ -41,7 +41,7 @@ from .quality_step import (
     outputs_for_store,
     score,
 )
-from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, new_run_id, utc_now_iso
+from .records import KIND_BENCHMARK, STATUS_FAILED, STATUS_OK, RunRecord, make_record, utc_now_iso
 from .runner_util import batches, count_units, cycle, free_memory, phase_summary, set_threads
 from .spec import MIN_ADAPTIVE_REPETITIONS, JobSpec
 
@@ -197,8 +197,7 @@ class _Job:
 
     def record(self, **kw: Any) -> RunRecord:
         job = self.job
-        return RunRecord(
-            run_id=new_run_id(),
+        return make_record(
             kind=KIND_BENCHMARK,
             task=job.task,
             model=job.model,

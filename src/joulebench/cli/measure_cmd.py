@@ -53,7 +53,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..bench.records import KIND_MEASURE, STATUS_OK, RunRecord, new_run_id, utc_now_iso
+    from ..bench.records import KIND_MEASURE, STATUS_OK, make_record, utc_now_iso
     from ..measure.discovery import discover
     from ..measure.inventory import collect
     from ..measure.meter import Meter
@@ -87,8 +87,7 @@ def run(args: argparse.Namespace) -> int:
                 exit_code = _run_child(cmd)
             measurement = meter.result
             assert measurement is not None
-            record = RunRecord(
-                run_id=new_run_id(),
+            record = make_record(
                 kind=KIND_MEASURE,
                 status=STATUS_OK,
                 started_at=started_at,

@@ -48,7 +48,7 @@ class QualityScore:
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (the form stored in a run's ``extra["quality"]``)."""
+        """A JSON-ready dict (the form of a run's quality part's ``figure``)."""
         return asdict(self)
 
 

@@ -380,8 +380,8 @@ def build_report(
         for r, c in zip(rows, cells, strict=True)
     ]
     rows = _rate(rows, cells)
-    extras = {k: [s.extra for s in g] for k, g in cell_groups.items()}
-    rows, quality_panels, analysis_panels = with_quality(rows, extras)
+    parts = {k: [s.parts for s in g] for k, g in cell_groups.items()}
+    rows, quality_panels, analysis_panels = with_quality(rows, parts)
     lengths_citation, lengths = load_reference_lengths() if reference_study else (None, {})
     rows = with_lengths(rows, lengths)
     fits = analysis.scaling_by_task(cells)

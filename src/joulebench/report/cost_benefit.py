@@ -13,18 +13,18 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from importlib import resources
-from typing import Any
 
 from .. import units
 from ..analysis import (
     LengthCell,
     QualityPoint,
     output_lengths,
-    quality_figure,
+    quality_figure_of,
     quality_panels,
     shows_output_length,
 )
 from ..analysis import QualityPanel as AnalysisPanel
+from ..bench.record_parts import Parts
 from .model import Citation, ModelRow, QualityPanel
 
 Key = tuple[str, str, str]  # (task, model, dataset), as on the rows
@@ -41,13 +41,13 @@ def _energy_j(r: ModelRow) -> float | None:
 
 
 def with_quality(
-    rows: Sequence[ModelRow], extras: Mapping[Key, Iterable[Mapping[str, Any]]]
+    rows: Sequence[ModelRow], parts: Mapping[Key, Iterable[Parts]]
 ) -> tuple[list[ModelRow], tuple[QualityPanel, ...], list[AnalysisPanel]]:
-    """The rows with their quality (from their runs' ``extra``), the report's panels and
+    """The rows with their quality (from their runs' typed parts), the report's panels and
     the analysis panels (for the headlines). A row is on its panel's front when no other
     row of the same (task, dataset, metric) has lower or equal energy and higher or equal
     quality, better on one."""
-    figures = {k: quality_figure(v) for k, v in extras.items()}
+    figures = {k: quality_figure_of(v) for k, v in parts.items()}
     points = []
     for r in rows:
         fig, energy = figures.get(_key(r)), _energy_j(r)

@@ -15,7 +15,7 @@ import hashlib
 import json
 from typing import Any
 
-from ..bench.records import RunRecord, new_run_id, utc_now_iso
+from ..bench.records import RunRecord, make_record
 from ..carbon.context import CarbonContext
 from .point import PointOutcome
 from .results import ENDPOINT_KEY
@@ -45,11 +45,10 @@ def endpoint_record(outcome: PointOutcome, *, config: dict[str, Any], dataset: s
     if in_tokens and len(in_tokens) == len(ok):
         units["input_tokens"] = sum(in_tokens)
     point_config = dict(config, concurrency=p.concurrency, rate_per_s=p.rate_per_s)
-    return RunRecord(
-        run_id=new_run_id(),
+    return make_record(
         kind=KIND_ENDPOINT,
         status=outcome.status,
-        started_at=started_at or utc_now_iso(),
+        started_at=started_at,
         measurement=outcome.measurement,
         model=p.model,
         dataset=dataset,

@@ -13,8 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..bench.record_parts import PART_TYPES, parts_from_extra
 from ..bench.records import RunRecord
 from ..carbon.context import CarbonContext
+from ..errors import SchemaVersionError, StoreError
 from ..measure.host_load import HostLoad
 from ..measure.results import ComponentEnergy, Measurement, PhaseResult
 from ..measure.sensor import Domain, Method
@@ -69,7 +71,7 @@ def encode(record: RunRecord) -> EncodedRun:
         record.exit_code,
         record.error,
         record.producer,
-        dumps(record.extra),
+        dumps(_record_extra(record)),
         0 if m is None else 1,
         None if m is None else m.started_at,
         None if m is None else m.duration_s,
@@ -84,6 +86,47 @@ def encode(record: RunRecord) -> EncodedRun:
         _encode_components(out, record.run_id, -1, "", m.components)
         _encode_phases(out, record.run_id, -1, m.phases)
     return out
+
+
+# The record's typed parts (bench.record_parts), kept in its ``extra`` JSON column under
+# one reserved, versioned key that every row written by this codec carries (no schema
+# change). A row without the key was written by the previous codec: its parts are loose
+# ``extra`` keys, mapped onto the typed fields on read, exactly (``parts_from_extra``).
+# A row of a codec version this joulebench does not know is refused, never misread.
+PARTS_KEY = "_parts"
+PARTS_VERSION = 1
+
+
+def _record_extra(record: RunRecord) -> dict[str, Any]:
+    if PARTS_KEY in record.extra:
+        raise ValueError(f"extra key {PARTS_KEY!r} is reserved for the store's codec")
+    parts = {n: p.to_dict() for n in PART_TYPES if (p := getattr(record, n)) is not None}
+    return {**record.extra, PARTS_KEY: {"v": PARTS_VERSION, **parts}}
+
+
+def _decode_extra(run_id: str, raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(extra, typed parts by name) from a stored ``extra`` column."""
+    if PARTS_KEY not in raw:  # the previous codec: migrate its loose keys
+        parts, rest = parts_from_extra(raw)
+        return rest, parts
+    extra = dict(raw)
+    stored = extra.pop(PARTS_KEY)
+    version = stored.get("v") if isinstance(stored, dict) else None
+    if version != PARTS_VERSION or not isinstance(stored, dict):
+        raise SchemaVersionError(
+            f"run {run_id} was stored with record codec version {version}; this joulebench "
+            f"reads version {PARTS_VERSION} (the store was left untouched)",
+            hint="use the joulebench version that wrote it, or another --db",
+        )
+    unknown = sorted(set(stored) - {"v", *PART_TYPES})
+    if unknown:
+        raise StoreError(
+            f"run {run_id} has record parts this joulebench does not know: "
+            f"{', '.join(unknown)} (the store was left untouched)",
+            hint="use the joulebench version that wrote it, or another --db",
+        )
+    parts = {n: PART_TYPES[n].from_dict(v) for n, v in stored.items() if n != "v"}
+    return extra, parts
 
 
 # Typed Measurement fields kept in the measurement's JSON column (no schema change):
@@ -290,6 +333,7 @@ def decode_run(
             year=c_year,
             pue=c_pue,
         )
+    plain_extra, parts = _decode_extra(run_id, loads(extra))
     return RunRecord(
         run_id=run_id,
         kind=kind,
@@ -313,5 +357,6 @@ def decode_run(
         exit_code=exit_code,
         error=error,
         producer=producer,
-        extra=loads(extra),
+        extra=plain_extra,
+        **parts,
     )

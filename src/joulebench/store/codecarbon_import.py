@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import units
-from ..bench.records import KIND_IMPORT, STATUS_OK, RunRecord
+from ..bench.records import KIND_IMPORT, STATUS_OK, RunRecord, make_record
 from ..carbon.context import CarbonContext
 from ..errors import DataError
 from ..measure.results import ComponentEnergy, Measurement, PhaseResult
@@ -264,7 +264,7 @@ def _record(
             extra["quality"] = index.quality[(model, plain)]
     env = {c: first[c] for c in _ENV_COLUMNS if (first.get(c) or "").strip()}
     task = labels.task or lab.task
-    return RunRecord(
+    return make_record(
         run_id=run.run_id,
         kind=KIND_IMPORT,
         status=STATUS_OK,

@@ -14,7 +14,7 @@ An index is built from any mix of:
   ``data/model_parameters.csv`` (parameter counts); both are found next to a study
   ``complete/`` directory automatically.
 
-Study runs get ``n_queries`` = 1,000 and ``extra["study"]`` with the source file, the
+Study runs get ``n_queries`` = 1,000 and a cohort part's ``study`` with the source file, the
 variant and ``table2``: whether the run belongs to the paper's Table 2 cohort
 (task-specific models; image tasks' resized runs; the 80 models of the paper's Table 6)
 and ``multipurpose``: whether it is one of the paper's 8 multi-purpose models run

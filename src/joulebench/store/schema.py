@@ -17,6 +17,11 @@
     components(run_id, ord) PK               ``phase_ord`` -1 and ``phase_path`` '' for the
                                              whole window; one row per ComponentEnergy
 
+The ``extra`` JSON holds the record's typed parts (quality, throughput, flops, cohort,
+placement) under the reserved key ``"_parts"``, versioned (``{"v": 1, ...}``, see
+``codec.PARTS_VERSION``); a row without it was written by the previous codec and is
+migrated on read; a row of an unknown version is refused.
+
 Energies are joules, durations seconds, powers watts. ``NULL`` means unknown, never 0.
 """
 
