@@ -25,7 +25,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     from importlib import metadata
@@ -192,7 +192,7 @@ class Registry(Generic[T]):
                 hint="reinstall the package that provides it, or uninstall it",
             ) from exc
         if self._check is None:
-            return obj
+            return cast(T, obj)
         try:
             return self._check(entry.name, obj)
         except UsageError as exc:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from .errors import UsageError, closest
 
@@ -89,7 +89,7 @@ class TaskOption:
                 f"task option {self.name}={value!r}: expected {self.type_name}",
                 hint=self.describe(),
             )
-        return value
+        return cast("str | int | float | bool", value)
 
     def describe(self) -> str:
         text = f"{self.name} ({self.type_name}, default {self.default!r})"
