@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cpu_info import DEFAULT_CPUINFO, CpuInfo, platform_cpu_info, read_cpu_info, read_cpu_name
@@ -126,6 +126,51 @@ def _machine_reader(path: str) -> tuple[Callable[[], float], ProcStatBusy | None
     return reader, reader, path
 
 
+@dataclass(frozen=True)
+class CpuPower:
+    """The CPU model's power curve for one machine: max and idle watts, and where from."""
+
+    info: CpuInfo
+    max_w: float
+    idle_w: float
+    origin: str
+
+    @property
+    def dynamic_w_per_cpu(self) -> float:
+        return (self.max_w - self.idle_w) / self.info.logical_cpus
+
+    def energy_j(self, elapsed_s: float, busy_cpu_s: float) -> float:
+        """``idle_w x t + (max_w - idle_w) / logical_cpus x busy CPU s`` (busy capped)."""
+        busy_cpu_s = min(busy_cpu_s, elapsed_s * self.info.logical_cpus)
+        return self.idle_w * elapsed_s + self.dynamic_w_per_cpu * busy_cpu_s
+
+
+def cpu_power(
+    *, tdp_w: float | None, cpuinfo_path: str = DEFAULT_CPUINFO, cpu_info: CpuInfo | None = None,
+    logical_cpus: int | None = None,
+) -> CpuPower:
+    """The power curve from ``tdp_w`` (checked) or the CPU table, before anything is read.
+
+    An unreadable /proc/cpuinfo is a :class:`~joulebench.errors.SensorError` unless
+    ``tdp_w`` is given (the user's TDP needs only the CPU count).
+    """
+    from ..errors import SensorError
+
+    if tdp_w is not None:
+        positive_finite(tdp_w, TDP_SETTING, "watts")
+    if cpu_info is None:
+        try:
+            cpu_info = read_cpu_info(cpuinfo_path)
+        except SensorError:
+            if tdp_w is None:
+                raise
+            cpu_info = platform_cpu_info()
+    if logical_cpus is not None:
+        cpu_info = replace(cpu_info, logical_cpus=logical_cpus)
+    max_w, origin = cpu_max_power(tdp_w=tdp_w, info=cpu_info)
+    return CpuPower(cpu_info, max_w, IDLE_FRACTION * max_w, origin)
+
+
 class CpuModelSensor:
     """CPU energy estimated from CPU time. ``scope``: "machine" (default) or "process".
 
@@ -148,26 +193,17 @@ class CpuModelSensor:
         cpu_s: Callable[[], float] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        from ..errors import SensorError, UsageError
+        from ..errors import UsageError
 
         if scope not in ("machine", "process"):
             raise UsageError(f"CPU model scope must be 'machine' or 'process', got {scope!r}")
-        if tdp_w is not None:
-            positive_finite(tdp_w, TDP_SETTING, "watts")
-        if cpu_info is None:
-            try:
-                cpu_info = read_cpu_info(cpuinfo_path)
-            except SensorError:
-                if tdp_w is None:
-                    raise
-                cpu_info = platform_cpu_info()  # the user's TDP needs only the CPU count
-        if logical_cpus is not None:
-            cpu_info = replace(cpu_info, logical_cpus=logical_cpus)
-        self.cpu_info = info = cpu_info
+        self.power = power = cpu_power(
+            tdp_w=tdp_w, cpuinfo_path=cpuinfo_path, cpu_info=cpu_info, logical_cpus=logical_cpus
+        )
+        self.cpu_info = info = power.info
         self.cpu_name = info.model_name
         self.logical_cpus = info.logical_cpus
-        self.max_w, origin = cpu_max_power(tdp_w=tdp_w, info=info)
-        self.idle_w = IDLE_FRACTION * self.max_w
+        self.max_w, self.idle_w, origin = power.max_w, power.idle_w, power.origin
         self.scope = scope
         self._stat: ProcStatBusy | None = None
         if cpu_s is not None:
@@ -218,9 +254,7 @@ class CpuModelSensor:
                 return replace(self._last, stale=True)  # cumulative: the next read recovers it
             self._busy_max = max(self._busy_max, busy_now)  # kernels can jitter back
             elapsed_s = max(0.0, now - self._t0)
-            busy_s = min(self._busy_max - self._busy0, elapsed_s * self.logical_cpus)
-            dynamic_w = (self.max_w - self.idle_w) / self.logical_cpus
-            energy_j = self.idle_w * elapsed_s + dynamic_w * busy_s
+            energy_j = self.power.energy_j(elapsed_s, self._busy_max - self._busy0)
             self._last = Reading(timestamp_s=now, energy_j=energy_j)
             return self._last
 

@@ -22,11 +22,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .cpu_info import DEFAULT_CPUINFO, CpuInfo, platform_cpu_info, read_cpu_info
-from .cpu_model import CPU_BAND, IDLE_FRACTION, TDP_SETTING, cpu_max_power
+from .cpu_info import DEFAULT_CPUINFO, CpuInfo
+from .cpu_model import CPU_BAND, IDLE_FRACTION, cpu_power
 from .discovery import Discovery
 from .dram_model import DRAM_W_PER_GB, DramModelSensor
-from .model_checks import positive_finite
 from .sensor import Domain, Method, Reading, SensorInfo
 
 __all__ = [
@@ -98,17 +97,10 @@ class ProcessTreeCpuSensor:
         cpu_s: Callable[[], float] | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        from ..errors import SensorError, UsageError
+        from ..errors import UsageError
 
-        if tdp_w is not None:
-            positive_finite(tdp_w, TDP_SETTING, "watts")
-        if cpu_info is None:
-            try:
-                cpu_info = read_cpu_info(cpuinfo_path)
-            except SensorError:
-                if tdp_w is None:
-                    raise
-                cpu_info = platform_cpu_info()
+        self.power = power = cpu_power(tdp_w=tdp_w, cpuinfo_path=cpuinfo_path, cpu_info=cpu_info)
+        cpu_info = power.info
         name = f"pid {pid}"
         if cpu_s is None:
             try:
@@ -119,8 +111,7 @@ class ProcessTreeCpuSensor:
             cpu_s, name = tree.cpu_s, f"pid {pid} ({tree.name})"
         self.pid = pid
         self.logical_cpus = cpu_info.logical_cpus
-        self.max_w, origin = cpu_max_power(tdp_w=tdp_w, info=cpu_info)
-        self.idle_w = IDLE_FRACTION * self.max_w
+        self.max_w, self.idle_w, origin = power.max_w, power.idle_w, power.origin
         self._cpu_s = cpu_s
         self._clock = clock
         self._lock = threading.Lock()
@@ -145,7 +136,7 @@ class ProcessTreeCpuSensor:
 
     @property
     def dynamic_w_per_cpu(self) -> float:
-        return (self.max_w - self.idle_w) / self.logical_cpus
+        return self.power.dynamic_w_per_cpu
 
     @property
     def poll_interval_s(self) -> float | None:
@@ -169,8 +160,7 @@ class ProcessTreeCpuSensor:
                 return replace(self._last, stale=True)
             self._busy_max = max(self._busy_max, busy_now)
             elapsed_s = max(0.0, now - self._t0)
-            busy_s = min(self._busy_max - self._busy0, elapsed_s * self.logical_cpus)
-            energy_j = self.idle_w * elapsed_s + self.dynamic_w_per_cpu * busy_s
+            energy_j = self.power.energy_j(elapsed_s, self._busy_max - self._busy0)
             self._last = Reading(timestamp_s=now, energy_j=energy_j, gaps=self._gaps,
                                  gap_reason=self._gap_reason)
             return self._last
