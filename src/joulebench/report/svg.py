@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass
+from typing import Any
 
 # Ten distinguishable colours (Tableau 10, colour-blind friendly order), one per task.
 PALETTE = (
@@ -174,27 +175,8 @@ def x_log_axis(
     return out
 
 
-def y_log_axis(
-    scale: LogScale, x_left: float, x_right: float, label: str, fmt=fmt_num
-) -> list[str]:
-    out = []
-    for t in scale.ticks:
-        y = scale(t)
-        out.append(
-            f'<line class="grid" x1="{x_left:.1f}" y1="{y:.1f}" x2="{x_right:.1f}" y2="{y:.1f}"/>'
-        )
-        out.append(text(x_left - 6, y + 4, fmt(t), cls="tick", anchor="end"))
-    mid = (scale.range_low + scale.range_high) / 2
-    out.append(
-        f'<text class="axis-title" text-anchor="middle" '
-        f'transform="translate({x_left - 52:.1f},{mid:.1f}) rotate(-90)">{esc(label)}</text>'
-    )
-    return out
-
-
-def y_linear_axis(
-    scale: LinearScale, x_left: float, x_right: float, label: str, fmt=fmt_num
-) -> list[str]:
+def _y_axis(scale: Any, x_left: float, x_right: float, label: str, fmt: Any,
+            title_dx: float) -> list[str]:
     """Horizontal grid lines, tick labels left of the plot and the rotated axis title."""
     out = []
     for t in scale.ticks:
@@ -206,9 +188,21 @@ def y_linear_axis(
     mid = (scale.range_low + scale.range_high) / 2
     out.append(
         f'<text class="axis-title" text-anchor="middle" '
-        f'transform="translate({x_left - 38:.1f},{mid:.1f}) rotate(-90)">{esc(label)}</text>'
+        f'transform="translate({x_left - title_dx:.1f},{mid:.1f}) rotate(-90)">{esc(label)}</text>'
     )
     return out
+
+
+def y_log_axis(
+    scale: LogScale, x_left: float, x_right: float, label: str, fmt=fmt_num
+) -> list[str]:
+    return _y_axis(scale, x_left, x_right, label, fmt, title_dx=52)
+
+
+def y_linear_axis(
+    scale: LinearScale, x_left: float, x_right: float, label: str, fmt=fmt_num
+) -> list[str]:
+    return _y_axis(scale, x_left, x_right, label, fmt, title_dx=38)
 
 
 def svg_open(width: int, height: int, chart_id: str, title: str) -> str:
