@@ -163,7 +163,8 @@ def test_a_server_that_dies_leaves_a_partial_point(fake, capsys, tmp_path) -> No
     p = EndpointPoint.from_dict(r.extra[ENDPOINT_KEY])
     assert r.status == "partial" and p.partial
     # requests in flight when it died may or may not have finished: at most the 8 it answered
-    assert 1 <= len(p.ok_requests) <= 8 and len(p.requests) < 40
+    # requests sent before the client saw the server gone are kept as failed ones
+    assert 1 <= len(p.ok_requests) <= 8 and len(p.requests) <= 40
 
 
 @pytest.fixture
